@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `npm test`: installs what the tests need, builds (or reuses) the guest image, then runs
+# the type check, the unit tests (vitest) and the end-to-end tests (Playwright, Debian chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+t0=$SECONDS
+step() { echo; echo "=== webvirgl test: $* ($((SECONDS - t0)) s) ==="; }
+
+step "Debian packages for the tests"
+bash scripts/apt-install.sh chromium glslang-tools fonts-dejavu-core
+step "npm dependencies"
+bash scripts/ensure-node-deps.sh
+step "guest image"
+bash guest/build.sh
+step "type check"
+npx tsc --noEmit -p tsconfig.json
+step "unit tests"
+npx vitest run
+step "end-to-end tests"
+npx playwright test
+step "done"

@@ -1,0 +1,21 @@
+import { defineConfig } from "vite";
+
+// Cross-origin isolation: SharedArrayBuffer and precise timers need COOP + COEP on every
+// response the page loads. CORP lets an isolated third-party page embed our frames.
+const isolationHeaders = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+  "Cross-Origin-Resource-Policy": "cross-origin",
+};
+
+export default defineConfig({
+  server: { headers: isolationHeaders, host: "127.0.0.1", port: 5173, strictPort: false },
+  preview: { headers: isolationHeaders, host: "127.0.0.1", port: 4173 },
+  worker: { format: "es" },
+  build: { target: "es2022" },
+  test: {
+    include: ["src/**/*.test.ts", "test/**/*.test.ts", "guest/**/*.test.ts"],
+    environment: "node",
+    testTimeout: 60_000,
+  },
+});
