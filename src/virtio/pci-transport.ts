@@ -1,0 +1,332 @@
+import {
+  BAR_SIZE,
+  COMMON_CFG_LENGTH,
+  COMMON_CFG_OFFSET,
+  DEVICE_CFG_OFFSET,
+  ISR_LENGTH,
+  ISR_OFFSET,
+  NOTIFY_OFFSET,
+  NOTIFY_OFF_MULTIPLIER,
+} from "./bar-layout.ts";
+import { CommonConfig } from "./common-config.ts";
+import {
+  ISR_CONFIG,
+  ISR_QUEUE,
+  STATUS_DEVICE_NEEDS_RESET,
+  STATUS_DRIVER_OK,
+  STATUS_FEATURES_OK,
+  VIRTIO_F_VERSION_1,
+  VIRTIO_PCI_CAP_COMMON_CFG,
+  VIRTIO_PCI_CAP_DEVICE_CFG,
+  VIRTIO_PCI_CAP_ISR_CFG,
+  VIRTIO_PCI_CAP_NOTIFY_CFG,
+  VIRTIO_PCI_MODERN_DEVICE_ID_BASE,
+  VIRTIO_PCI_REVISION,
+  VIRTIO_PCI_VENDOR_ID,
+  VIRTIO_RING_F_INDIRECT_DESC,
+} from "./constants.ts";
+import type { DeviceTransport, VirtioDeviceModel } from "./device-model.ts";
+import type { GuestMemory } from "./guest-memory.ts";
+import { GuestRam, GuestRamRangeError } from "./guest-ram.ts";
+import { buildPciConfigSpace } from "./pci-config-space.ts";
+import type { MmioHandlers, PciHost } from "./pci-host.ts";
+import { RingFault } from "./ring-fault.ts";
+import { VirtioRequest } from "./virtio-request.ts";
+import { Virtqueue } from "./virtqueue.ts";
+
+export interface VirtioPciTransportOptions {
+  pciHost: PciHost;
+  memory: GuestMemory;
+  device: VirtioDeviceModel;
+  /** Fixed guest-physical base of BAR 0 (multiple of 128 KiB). */
+  mmioBase: number;
+  /** (bus << 8) | (device << 3) | function. */
+  pciId: number;
+  /** PCI class code (base << 16 | sub << 8 | prog-if). */
+  classCode: number;
+  subsystemId: number;
+  log: (message: string) => void;
+}
+
+/** Counters for tests and the UI. */
+export interface TransportStats {
+  notifications: number;
+  requestsPopped: number;
+  requestsCompleted: number;
+  interruptsRaised: number;
+  resets: number;
+  ringFaults: number;
+}
+
+const bit = (n: number): bigint => 1n << BigInt(n);
+
+/**
+ * virtio 1.x PCI transport (VIRTIO 1.2 4.1) for one device model: config space with the
+ * four virtio capabilities, BAR 0 MMIO (common cfg, ISR, device cfg, notify), feature
+ * negotiation, status/reset, split virtqueues and INTx interrupts.
+ */
+export class VirtioPciTransport implements DeviceTransport {
+  readonly ram: GuestRam;
+  readonly queues: Virtqueue[];
+  readonly deviceFeatures: bigint;
+  readonly configSpace: Uint8Array;
+  readonly stats: TransportStats = { notifications: 0, requestsPopped: 0, requestsCompleted: 0, interruptsRaised: 0, resets: 0, ringFaults: 0 };
+  status = 0;
+  configGeneration = 0;
+  negotiatedFeatures = 0n;
+  private isr = 0;
+  /** A config change that happened before DRIVER_OK; delivered once the driver is ready. */
+  private pendingConfigInterrupt = false;
+  /** Bumped on reset so completions of requests popped before it are dropped. */
+  private epoch = 0;
+  private readonly common: CommonConfig;
+  private readonly device: VirtioDeviceModel;
+  private readonly pciHost: PciHost;
+  private readonly pciId: number;
+  private readonly logSink: (message: string) => void;
+
+  constructor(options: VirtioPciTransportOptions) {
+    this.device = options.device;
+    this.pciHost = options.pciHost;
+    this.pciId = options.pciId;
+    this.logSink = options.log;
+    this.ram = new GuestRam(options.memory);
+    if (options.mmioBase % BAR_SIZE !== 0 || options.mmioBase <= 0 || options.mmioBase + BAR_SIZE > 0x1_0000_0000) {
+      throw new Error(`virtio: mmioBase 0x${options.mmioBase.toString(16)} must be a non-zero multiple of 0x${BAR_SIZE.toString(16)} below 4 GiB`);
+    }
+    this.queues = this.device.queues.map((q, i) => new Virtqueue(i, q.name, q.maxSize));
+    this.deviceFeatures = this.device.deviceFeatures | bit(VIRTIO_F_VERSION_1) | bit(VIRTIO_RING_F_INDIRECT_DESC);
+    const transport = this; // the register file reads live status through this reference
+    this.common = new CommonConfig({
+      deviceFeatures: this.deviceFeatures,
+      queues: this.queues,
+      get status() {
+        return transport.status;
+      },
+      get configGeneration() {
+        return transport.configGeneration;
+      },
+      writeStatus: (value) => this.writeStatus(value),
+      enableQueue: (queue) => this.enableQueue(queue),
+    });
+
+    this.configSpace = buildPciConfigSpace(
+      {
+        vendorId: VIRTIO_PCI_VENDOR_ID,
+        deviceId: VIRTIO_PCI_MODERN_DEVICE_ID_BASE + this.device.deviceType,
+        revision: VIRTIO_PCI_REVISION,
+        classCode: options.classCode,
+        subsystemVendorId: VIRTIO_PCI_VENDOR_ID,
+        subsystemId: options.subsystemId,
+      },
+      options.mmioBase,
+      [
+        { cfgType: VIRTIO_PCI_CAP_COMMON_CFG, offset: COMMON_CFG_OFFSET, length: COMMON_CFG_LENGTH },
+        { cfgType: VIRTIO_PCI_CAP_NOTIFY_CFG, offset: NOTIFY_OFFSET, length: NOTIFY_OFF_MULTIPLIER * this.queues.length, notifyOffMultiplier: NOTIFY_OFF_MULTIPLIER },
+        { cfgType: VIRTIO_PCI_CAP_ISR_CFG, offset: ISR_OFFSET, length: ISR_LENGTH },
+        { cfgType: VIRTIO_PCI_CAP_DEVICE_CFG, offset: DEVICE_CFG_OFFSET, length: this.device.configSize },
+      ],
+    );
+    this.device.attach(this);
+    this.pciHost.registerDevice({ pciId: this.pciId, configSpace: this.configSpace, bars: [{ size: BAR_SIZE }], name: this.device.name });
+    this.pciHost.mapMmio(options.mmioBase, BAR_SIZE, this.mmioHandlers());
+  }
+
+  get driverOk(): boolean {
+    return (this.status & STATUS_DRIVER_OK) !== 0;
+  }
+
+  log(message: string): void {
+    this.logSink(`${this.device.name}: ${message}`);
+  }
+
+  // --- MMIO ------------------------------------------------------------------------------
+
+  private mmioHandlers(): MmioHandlers {
+    return {
+      read8: (offset) => this.readByte(offset),
+      read32: (offset) => {
+        // ISR is read-to-clear: a 32-bit read must clear once, not per byte.
+        if (offset >= ISR_OFFSET && offset < ISR_OFFSET + ISR_LENGTH) return this.readByte(offset);
+        return (this.readByte(offset) | (this.readByte(offset + 1) << 8) | (this.readByte(offset + 2) << 16) | (this.readByte(offset + 3) << 24)) >>> 0;
+      },
+      write8: (offset, value) => this.writeByte(offset, value & 0xff),
+      write32: (offset, value) => {
+        if (offset >= NOTIFY_OFFSET && offset < NOTIFY_OFFSET + NOTIFY_OFF_MULTIPLIER * this.queues.length) {
+          this.writeByte(offset, value & 0xff);
+          return;
+        }
+        for (let i = 0; i < 4; i++) this.writeByte(offset + i, (value >>> (8 * i)) & 0xff);
+      },
+    };
+  }
+
+  private readByte(offset: number): number {
+    if (offset >= COMMON_CFG_OFFSET && offset < COMMON_CFG_OFFSET + COMMON_CFG_LENGTH) return this.common.readByte(offset - COMMON_CFG_OFFSET);
+    if (offset === ISR_OFFSET) return this.readAndClearIsr();
+    if (offset >= DEVICE_CFG_OFFSET && offset < DEVICE_CFG_OFFSET + this.device.configSize) return this.device.readConfigByte(offset - DEVICE_CFG_OFFSET) & 0xff;
+    return 0;
+  }
+
+  private writeByte(offset: number, value: number): void {
+    if (offset >= COMMON_CFG_OFFSET && offset < COMMON_CFG_OFFSET + COMMON_CFG_LENGTH) {
+      this.common.writeByte(offset - COMMON_CFG_OFFSET, value);
+    } else if (offset >= DEVICE_CFG_OFFSET && offset < DEVICE_CFG_OFFSET + this.device.configSize) {
+      this.device.writeConfigByte(offset - DEVICE_CFG_OFFSET, value);
+    } else if (offset >= NOTIFY_OFFSET && offset < NOTIFY_OFFSET + NOTIFY_OFF_MULTIPLIER * this.queues.length) {
+      // The driver writes the 16-bit queue index at the queue's notify address; v86 splits it
+      // into two byte writes, so the low byte (at the slot start) is the notification.
+      const relative = offset - NOTIFY_OFFSET;
+      if (relative % NOTIFY_OFF_MULTIPLIER === 0) this.notify(relative / NOTIFY_OFF_MULTIPLIER);
+    }
+  }
+
+  // --- status, features, reset -------------------------------------------------------------
+
+  private writeStatus(value: number): void {
+    if (value === 0) {
+      this.reset();
+      return;
+    }
+    const previous = this.status;
+    let next = value | (previous & STATUS_DEVICE_NEEDS_RESET);
+    if (next & STATUS_FEATURES_OK && !(previous & STATUS_FEATURES_OK)) {
+      const accepted = this.common.driverFeatures;
+      const unknown = accepted & ~this.deviceFeatures;
+      if (unknown !== 0n || !(accepted & bit(VIRTIO_F_VERSION_1))) {
+        this.log(
+          `feature negotiation failed: driver features 0x${accepted.toString(16)}` +
+            (unknown !== 0n ? ` include unoffered bits 0x${unknown.toString(16)}` : " lack VIRTIO_F_VERSION_1 (bit 32)") +
+            "; FEATURES_OK not accepted",
+        );
+        next &= ~STATUS_FEATURES_OK;
+      } else {
+        this.negotiatedFeatures = accepted;
+      }
+    }
+    this.status = next & 0xff;
+    if (this.status & STATUS_DRIVER_OK && !(previous & STATUS_DRIVER_OK)) {
+      if (this.pendingConfigInterrupt) {
+        this.pendingConfigInterrupt = false;
+        this.raiseIsr(ISR_CONFIG);
+      }
+      // Notifications that arrived before DRIVER_OK were held back (3.1.1: no buffers consumed before it).
+      for (const queue of this.queues) this.processQueue(queue);
+    }
+  }
+
+  /** Device reset (status 0 or machine reset): the device model frees everything it held. */
+  reset(): void {
+    this.epoch++;
+    this.stats.resets++;
+    this.status = 0;
+    this.negotiatedFeatures = 0n;
+    this.pendingConfigInterrupt = false;
+    this.common.reset();
+    for (const queue of this.queues) queue.reset();
+    if (this.isr !== 0) {
+      this.isr = 0;
+      this.pciHost.lowerIrq(this.pciId);
+    }
+    this.device.reset();
+  }
+
+  // --- queues --------------------------------------------------------------------------------
+
+  private enableQueue(queue: Virtqueue): void {
+    try {
+      queue.validateLayout(this.ram);
+      queue.enabled = true;
+    } catch (error) {
+      this.fault(queue, error);
+    }
+  }
+
+  private notify(queueIndex: number): void {
+    this.stats.notifications++;
+    const queue = this.queues[queueIndex];
+    if (!queue) return;
+    this.processQueue(queue);
+  }
+
+  private processQueue(queue: Virtqueue): void {
+    if (!queue.enabled || queue.broken || !this.driverOk) return;
+    const indirect = (this.negotiatedFeatures & bit(VIRTIO_RING_F_INDIRECT_DESC)) !== 0n;
+    const epoch = this.epoch;
+    // Bounded: each iteration consumes one avail entry and popAvailable rejects idx jumps > size.
+    for (;;) {
+      let chain;
+      try {
+        chain = queue.popAvailable(this.ram, indirect);
+      } catch (error) {
+        this.fault(queue, error);
+        return;
+      }
+      if (!chain) return;
+      this.stats.requestsPopped++;
+      const request = new VirtioRequest(this.ram, queue.index, chain.head, chain.readable, chain.writable, (done, bytes) =>
+        this.completeRequest(queue, epoch, done, bytes),
+      );
+      try {
+        this.device.handleRequest(request);
+      } catch (error) {
+        // A device bug must not take the emulator down: return the buffer empty and say why.
+        this.log(`queue ${queue.index} (${queue.name}): device handler threw on descriptor ${chain.head}: ${String(error)}`);
+        request.complete(0);
+      }
+      if (this.epoch !== epoch || queue.broken) return; // the handler reset the device
+    }
+  }
+
+  private completeRequest(queue: Virtqueue, epoch: number, request: VirtioRequest, bytesWritten: number): void {
+    if (epoch !== this.epoch || queue.broken || !queue.enabled) return;
+    try {
+      queue.pushUsed(this.ram, request.head, bytesWritten);
+      this.stats.requestsCompleted++;
+      if (!queue.interruptSuppressed(this.ram)) this.raiseIsr(ISR_QUEUE);
+    } catch (error) {
+      this.fault(queue, error);
+    }
+  }
+
+  /** Malformed ring: DEVICE_NEEDS_RESET, config interrupt, queue stopped, exact log (2.1.2). */
+  private fault(queue: Virtqueue, error: unknown): void {
+    queue.broken = true;
+    this.stats.ringFaults++;
+    let what: string;
+    if (error instanceof RingFault || error instanceof GuestRamRangeError) what = error.message;
+    else what = `unexpected error: ${String(error)}`;
+    this.log(`queue ${queue.index} (${queue.name}): ${what}; queue stopped, device needs reset`);
+    this.status |= STATUS_DEVICE_NEEDS_RESET;
+    this.configGeneration = (this.configGeneration + 1) & 0xff;
+    if (this.driverOk) this.raiseIsr(ISR_CONFIG);
+    else this.pendingConfigInterrupt = true;
+  }
+
+  // --- interrupts ------------------------------------------------------------------------------
+
+  notifyConfigChange(): void {
+    this.configGeneration = (this.configGeneration + 1) & 0xff;
+    if (this.driverOk) this.raiseIsr(ISR_CONFIG);
+    else this.pendingConfigInterrupt = true;
+  }
+
+  private raiseIsr(bits: number): void {
+    const wasIdle = this.isr === 0;
+    this.isr |= bits;
+    if (wasIdle) {
+      this.stats.interruptsRaised++;
+      this.pciHost.raiseIrq(this.pciId);
+    }
+  }
+
+  /** 4.1.4.5.1: reading the ISR returns and clears it and deasserts INTx. */
+  private readAndClearIsr(): number {
+    const value = this.isr;
+    if (value !== 0) {
+      this.isr = 0;
+      this.pciHost.lowerIrq(this.pciId);
+    }
+    return value;
+  }
+}
