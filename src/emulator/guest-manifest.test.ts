@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { GuestManifestError, parseGuestManifest } from "./guest-manifest.ts";
+
+describe("parseGuestManifest", () => {
+  it("reads an initrd field and a files array", () => {
+    const m = parseGuestManifest(
+      JSON.stringify({
+        version: "abc123",
+        initrd: "initramfs-abc.cpio.zst",
+        files: [
+          { name: "bzImage", size: 10 },
+          { name: "initramfs-abc.cpio.zst", size: 20 },
+          { name: "bios.bin", size: 30 },
+          { name: "vgabios-stdvga.bin", size: 40 },
+        ],
+      }),
+    );
+    expect(m.version).toBe("abc123");
+    expect(m.initrd).toEqual({ name: "initramfs-abc.cpio.zst", size: 20 });
+    expect(m.bzimage).toEqual({ name: "bzImage", size: 10 });
+    expect(m.vgaBios.size).toBe(40);
+  });
+
+  it("finds the initramfs in a files object when no field names it", () => {
+    const m = parseGuestManifest(JSON.stringify({ files: { "initrd.img": { size: 5 }, bzImage: 7 } }));
+    expect(m.initrd).toEqual({ name: "initrd.img", size: 5 });
+    expect(m.bzimage).toEqual({ name: "bzImage", size: 7 });
+    expect(m.bios).toEqual({ name: "bios.bin", size: null });
+  });
+
+  it("says what is wrong", () => {
+    expect(() => parseGuestManifest("{", "m.json")).toThrow(/m\.json: is not JSON/);
+    expect(() => parseGuestManifest("{}")).toThrow(GuestManifestError);
+  });
+});
