@@ -1,0 +1,298 @@
+/**
+ * Page-side client of the GPU worker: implements ScanoutBackend by posting messages.
+ *
+ * Transport choice (measured by bench/presenter-transport.ts, headless Chromium 156 on
+ * SwiftShader, 2 shared cores; see src/worker/README.md for the full table):
+ * TRANSPORT_NUMBERS
+ * => plain postMessage with the pixel ArrayBuffer transferred. It is zero-copy, keeps the
+ *    device's calls ordered and fire-and-forget, and needs no polling or ring sizing.
+ *    comlink only adds a proxy layer (and a reply per call we do not need); a SAB ring adds
+ *    a copy into the ring and a wake-up protocol, and wins only on round-trip latency of
+ *    small messages, which the presenter does not need (it is paced by rAF anyway).
+ */
+import type { CursorImage, Format2D, Rect, ScanoutBackend } from "../gpu/scanout-backend.ts";
+import type { FromWorker, PresenterStats, ToWorker } from "./protocol.ts";
+
+export interface PresentInfo {
+  frame: number;
+  /** Last flush seq on screen. */
+  seq: number;
+  /** Worker-measured flush → frame submitted, ms. */
+  latencyMs: number;
+}
+
+export interface ScanoutInfo {
+  active: boolean;
+  width: number;
+  height: number;
+}
+
+export interface Readback {
+  width: number;
+  height: number;
+  /** RGBA, top row first, as the scanout holds it (alpha included; the canvas ignores it). */
+  pixels: Uint8Array;
+}
+
+export interface GpuClientOptions {
+  /** How often the worker pushes changed stats (ms); 0 = only on requestStats(). */
+  statsIntervalMs?: number;
+  /** For tests and benchmarks: a worker created elsewhere. */
+  worker?: Worker;
+}
+
+type Listener<T> = (value: T) => void;
+
+class Emitter<T> {
+  private readonly listeners = new Set<Listener<T>>();
+  on(fn: Listener<T>): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+  emit(v: T): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(v);
+      } catch (e) {
+        console.error("[gpu-client] listener threw", e);
+      }
+    }
+  }
+}
+
+/**
+ * Ownership of pixels passes to us (ScanoutBackend contract), so a buffer that is exactly
+ * the view is transferred. A view into a larger buffer (say, guest RAM) or a shared buffer
+ * must not be detached or shared with the worker: copy those.
+ */
+function transferable(pixels: Uint8Array): Uint8Array<ArrayBuffer> {
+  const buf = pixels.buffer;
+  if (buf instanceof ArrayBuffer && pixels.byteOffset === 0 && pixels.byteLength === buf.byteLength) {
+    return pixels as Uint8Array<ArrayBuffer>;
+  }
+  return new Uint8Array(pixels);
+}
+
+export class GpuClient implements ScanoutBackend {
+  private readonly worker: Worker;
+  private seq = 0;
+  private presentedSeq = 0;
+  private nextId = 1;
+  private disposed = false;
+  private readonly waiters: { seq: number; resolve: (p: PresentInfo) => void; reject: (e: Error) => void }[] = [];
+  private readonly pending = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void }>();
+  private readonly scanoutChanged = new Emitter<ScanoutInfo>();
+  private readonly statsEvt = new Emitter<PresenterStats>();
+  private readonly errorEvt = new Emitter<{ message: string; context: string }>();
+  private readonly lostEvt = new Emitter<void>();
+  private readonly restoredEvt = new Emitter<void>();
+  private readonly presentedEvt = new Emitter<PresentInfo>();
+  private lastStats: PresenterStats | null = null;
+  private statsWaiters: ((s: PresenterStats) => void)[] = [];
+  /** GL renderer string reported by the worker (e.g. SwiftShader). */
+  renderer = "";
+
+  private constructor(worker: Worker) {
+    this.worker = worker;
+    worker.onmessage = (ev: MessageEvent<FromWorker>) => this.receive(ev.data);
+    worker.onerror = (ev: ErrorEvent) => this.errorEvt.emit({ message: ev.message, context: "worker error event" });
+  }
+
+  /** Creates the worker, hands it the canvas and resolves once WebGL2 is up. */
+  static create(canvas: HTMLCanvasElement, options: GpuClientOptions = {}): Promise<GpuClient> {
+    const worker = options.worker ?? new Worker(new URL("./gpu-worker.ts", import.meta.url), { type: "module" });
+    const client = new GpuClient(worker);
+    const offscreen = canvas.transferControlToOffscreen();
+    return new Promise<GpuClient>((resolve, reject) => {
+      const offErr = client.onError((e) => {
+        offErr();
+        reject(new Error(`GPU worker failed to start: ${e.context}: ${e.message}`));
+      });
+      client.readyResolve = (renderer) => {
+        offErr();
+        client.renderer = renderer;
+        resolve(client);
+      };
+      client.send({ type: "init", canvas: offscreen, statsIntervalMs: options.statsIntervalMs ?? 1000 }, [offscreen]);
+    });
+  }
+
+  private readyResolve: ((renderer: string) => void) | null = null;
+
+  // ---- events --------------------------------------------------------------------------------
+
+  /** The display scanout (0) was set, resized or disabled: show this canvas instead of VGA. */
+  onScanoutChanged(fn: (active: boolean, info: ScanoutInfo) => void): () => void {
+    return this.scanoutChanged.on((i) => fn(i.active, i));
+  }
+  onStats(fn: (s: PresenterStats) => void): () => void {
+    return this.statsEvt.on(fn);
+  }
+  onError(fn: (e: { message: string; context: string }) => void): () => void {
+    return this.errorEvt.on(fn);
+  }
+  /** GL context lost: the screen freezes until onContextRestored. */
+  onContextLost(fn: () => void): () => void {
+    return this.lostEvt.on(fn);
+  }
+  /**
+   * GL objects were rebuilt from the model; resource *contents* are gone (textures come back
+   * black), so the device should re-transfer its resources and flush.
+   */
+  onContextRestored(fn: () => void): () => void {
+    return this.restoredEvt.on(fn);
+  }
+  onPresented(fn: (p: PresentInfo) => void): () => void {
+    return this.presentedEvt.on(fn);
+  }
+
+  // ---- ScanoutBackend ------------------------------------------------------------------------
+
+  createResource2D(resourceId: number, width: number, height: number, format: Format2D): void {
+    this.send({ type: "createResource2D", resourceId, width, height, format });
+  }
+  destroyResource(resourceId: number): void {
+    this.send({ type: "destroyResource", resourceId });
+  }
+  writeRect(resourceId: number, rect: Rect, pixels: Uint8Array): void {
+    const p = transferable(pixels);
+    this.send({ type: "writeRect", resourceId, rect: { ...rect }, pixels: p }, [p.buffer]);
+  }
+  setScanout(scanoutId: number, resourceId: number, rect: Rect): void {
+    this.send({ type: "setScanout", scanoutId, resourceId, rect: { ...rect } });
+  }
+  flush(resourceId: number, rect: Rect): void {
+    this.send({ type: "flush", resourceId, rect: { ...rect }, seq: ++this.seq });
+  }
+  updateCursor(scanoutId: number, image: CursorImage | null, x: number, y: number): void {
+    if (!image) return this.send({ type: "updateCursor", scanoutId, image: null, x, y });
+    const p = transferable(image.pixels);
+    this.send({ type: "updateCursor", scanoutId, image: { ...image, pixels: p }, x, y }, [p.buffer]);
+  }
+  moveCursor(scanoutId: number, x: number, y: number): void {
+    this.send({ type: "moveCursor", scanoutId, x, y });
+  }
+  reset(): void {
+    this.send({ type: "reset" });
+  }
+
+  // ---- extras --------------------------------------------------------------------------------
+
+  /** Resolves once every flush sent so far has been presented (a frame was submitted). */
+  whenPresented(): Promise<PresentInfo> {
+    const seq = this.seq;
+    return new Promise((resolve, reject) => {
+      if (this.disposed) return reject(new Error("disposed"));
+      if (seq <= this.presentedSeq) return resolve({ frame: -1, seq: this.presentedSeq, latencyMs: 0 });
+      this.waiters.push({ seq, resolve, reject });
+    });
+  }
+
+  /** PNG of the current scanout (cursor excluded unless asked for). */
+  async screenshot(options: { cursor?: boolean } = {}): Promise<Blob> {
+    const m = await this.request({ type: "readback", id: this.nextId++, cursor: options.cursor ?? false, png: true });
+    if (m.type !== "readback" || !m.png) throw new Error(`screenshot failed: ${m.type === "readback" ? m.error : m.type}`);
+    return m.png;
+  }
+
+  /** Exact RGBA pixels of the current scanout (what screenshot() encodes). */
+  async readPixels(options: { cursor?: boolean } = {}): Promise<Readback> {
+    const m = await this.request({ type: "readback", id: this.nextId++, cursor: options.cursor ?? false, png: false });
+    if (m.type !== "readback" || !m.pixels) throw new Error(`readPixels failed: ${m.type === "readback" ? m.error : m.type}`);
+    return { width: m.width, height: m.height, pixels: m.pixels };
+  }
+
+  /** Round trip to the worker, ms. */
+  async ping(): Promise<number> {
+    const t0 = performance.now();
+    await this.request({ type: "ping", id: this.nextId++ });
+    return performance.now() - t0;
+  }
+
+  requestStats(): Promise<PresenterStats> {
+    return new Promise((resolve) => {
+      this.statsWaiters.push(resolve);
+      this.send({ type: "getStats" });
+    });
+  }
+
+  get stats(): PresenterStats | null {
+    return this.lastStats;
+  }
+
+  /** Test hook: lose the WebGL context, restore it after `restoreAfterMs`. */
+  debugLoseContext(restoreAfterMs: number): void {
+    this.send({ type: "debugLoseContext", restoreAfterMs });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.worker.terminate();
+    const err = new Error("GpuClient disposed");
+    for (const w of this.waiters.splice(0)) w.reject(err);
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private send(msg: ToWorker, transfer: Transferable[] = []): void {
+    if (this.disposed) return;
+    this.worker.postMessage(msg, transfer);
+  }
+
+  private request(msg: Extract<ToWorker, { id: number }>): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      if (this.disposed) return reject(new Error("disposed"));
+      this.pending.set(msg.id, { resolve, reject });
+      this.send(msg);
+    });
+  }
+
+  private receive(m: FromWorker): void {
+    switch (m.type) {
+      case "ready":
+        this.readyResolve?.(m.renderer);
+        this.readyResolve = null;
+        break;
+      case "scanout":
+        if (m.scanoutId === 0) this.scanoutChanged.emit({ active: m.active, width: m.width, height: m.height });
+        break;
+      case "presented": {
+        this.presentedSeq = Math.max(this.presentedSeq, m.seq);
+        const info: PresentInfo = { frame: m.frame, seq: m.seq, latencyMs: m.latencyMs };
+        for (let i = this.waiters.length - 1; i >= 0; i--) {
+          const w = this.waiters[i];
+          if (w.seq <= m.seq) {
+            this.waiters.splice(i, 1);
+            w.resolve(info);
+          }
+        }
+        this.presentedEvt.emit(info);
+        break;
+      }
+      case "stats":
+        this.lastStats = m.stats;
+        for (const w of this.statsWaiters.splice(0)) w(m.stats);
+        this.statsEvt.emit(m.stats);
+        break;
+      case "readback":
+      case "pong": {
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        p?.resolve(m);
+        break;
+      }
+      case "error":
+        this.errorEvt.emit({ message: m.message, context: m.context });
+        break;
+      case "contextLost":
+        this.lostEvt.emit();
+        break;
+      case "contextRestored":
+        this.restoredEvt.emit();
+        break;
+    }
+  }
+}

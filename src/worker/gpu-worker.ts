@@ -1,0 +1,204 @@
+/**
+ * GPU worker entry (module worker). Owns the OffscreenCanvas transferred from the page and
+ * its WebGL2 context; applies ScanoutBackend messages to the Presenter and presents at most
+ * once per animation frame.
+ *
+ * Pacing: messages only update the model and queue uploads; all GL work happens in a rAF
+ * callback, so whatever the guest's update rate, the GL queue holds at most one frame of
+ * work (Chromium throttles worker rAF when the GPU process falls behind). rAF is requested
+ * only when there is something to do: an idle screen costs nothing.
+ */
+import { Presenter, DISPLAY_SCANOUT } from "./presenter.ts";
+import { describeMessage, validateToWorker, type FromWorker, type ToWorker } from "./protocol.ts";
+
+interface WorkerScope {
+  onmessage: ((ev: MessageEvent<unknown>) => void) | null;
+  postMessage(msg: FromWorker, transfer?: Transferable[]): void;
+  requestAnimationFrame?: (cb: (t: number) => void) => number;
+}
+
+const scope = self as unknown as WorkerScope;
+
+let presenter: Presenter | null = null;
+let gl: WebGL2RenderingContext | null = null;
+let frameRequested = false;
+let frameNo = 0;
+let lastStatsJson = "";
+
+function post(msg: FromWorker, transfer: Transferable[] = []): void {
+  scope.postMessage(msg, transfer);
+}
+
+function report(message: string, context: string): void {
+  console.warn(`[gpu-worker] ${context}: ${message}`);
+  if (presenter) presenter.stats.errors++;
+  post({ type: "error", message, context });
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? `${e.message}${e.stack ? `\n${e.stack}` : ""}` : String(e);
+}
+
+function requestFrame(): void {
+  if (frameRequested || !presenter?.wantsFrame || !presenter.attached) return;
+  frameRequested = true;
+  if (scope.requestAnimationFrame) scope.requestAnimationFrame(onFrame);
+  else setTimeout(onFrame, 16); // no worker rAF (older engines): approximate 60 Hz
+}
+
+function onFrame(): void {
+  frameRequested = false;
+  if (!presenter) return;
+  try {
+    const done = presenter.frame();
+    if (done) post({ type: "presented", frame: ++frameNo, seq: done.seq, latencyMs: done.latencyMs });
+  } catch (e) {
+    report(errorText(e), "frame");
+  }
+  requestFrame();
+}
+
+function pushStats(force: boolean): void {
+  if (!presenter) return;
+  const json = JSON.stringify(presenter.stats);
+  if (!force && json === lastStatsJson) return;
+  lastStatsJson = json;
+  post({ type: "stats", stats: { ...presenter.stats } });
+}
+
+function init(canvas: OffscreenCanvas, statsIntervalMs: number): void {
+  if (presenter) throw new Error("init twice");
+  const ctx = canvas.getContext("webgl2", {
+    alpha: false,
+    antialias: false,
+    depth: false,
+    stencil: false,
+    preserveDrawingBuffer: false,
+    premultipliedAlpha: true,
+  });
+  if (!ctx) throw new Error("WebGL2 is not available");
+  gl = ctx;
+  const p = new Presenter(canvas, report);
+  presenter = p;
+  canvas.addEventListener("webglcontextlost", (ev) => {
+    // preventDefault asks the browser to restore the context later.
+    ev.preventDefault();
+    console.warn("[gpu-worker] WebGL context lost");
+    p.detach();
+    post({ type: "contextLost" });
+  });
+  canvas.addEventListener("webglcontextrestored", () => {
+    console.warn("[gpu-worker] WebGL context restored; rebuilding GL objects");
+    try {
+      p.attach(ctx);
+      post({ type: "contextRestored" });
+      requestFrame();
+    } catch (e) {
+      report(errorText(e), "context restore");
+    }
+  });
+  p.attach(ctx);
+  const dbg = ctx.getExtension("WEBGL_debug_renderer_info");
+  const renderer = String(ctx.getParameter(dbg ? dbg.UNMASKED_RENDERER_WEBGL : ctx.RENDERER));
+  if (statsIntervalMs > 0) setInterval(() => pushStats(false), statsIntervalMs);
+  post({ type: "ready", renderer });
+}
+
+function readback(id: number, cursor: boolean, png: boolean): void {
+  const shot = presenter?.readback(cursor) ?? null;
+  if (!shot) {
+    post({ type: "readback", id, width: 0, height: 0, pixels: null, png: null, error: "no active scanout" });
+    return;
+  }
+  const { width, height, pixels } = shot;
+  if (!png) {
+    post({ type: "readback", id, width, height, pixels, png: null, error: null }, [pixels.buffer]);
+    return;
+  }
+  const c2d = new OffscreenCanvas(width, height);
+  const ctx2d = c2d.getContext("2d");
+  if (!ctx2d) {
+    post({ type: "readback", id, width, height, pixels: null, png: null, error: "no 2d context" });
+    return;
+  }
+  ctx2d.putImageData(new ImageData(new Uint8ClampedArray(pixels.buffer as ArrayBuffer), width, height), 0, 0);
+  c2d.convertToBlob({ type: "image/png" }).then(
+    (blob) => post({ type: "readback", id, width, height, pixels: null, png: blob, error: null }),
+    (e: unknown) => post({ type: "readback", id, width, height, pixels: null, png: null, error: errorText(e) }),
+  );
+}
+
+function loseContext(restoreAfterMs: number): void {
+  const ext = gl?.getExtension("WEBGL_lose_context");
+  if (!ext) throw new Error("WEBGL_lose_context unavailable");
+  ext.loseContext();
+  setTimeout(() => ext.restoreContext(), restoreAfterMs);
+}
+
+function handle(msg: ToWorker): void {
+  if (msg.type === "init") return init(msg.canvas, msg.statsIntervalMs);
+  if (msg.type === "ping") return post({ type: "pong", id: msg.id });
+  const p = presenter;
+  if (!p) throw new Error("message before init");
+  switch (msg.type) {
+    case "createResource2D":
+      p.createResource2D(msg.resourceId, msg.width, msg.height, msg.format);
+      break;
+    case "destroyResource":
+      p.destroyResource(msg.resourceId);
+      break;
+    case "writeRect":
+      p.writeRect(msg.resourceId, msg.rect, msg.pixels);
+      break;
+    case "setScanout":
+      if (p.setScanout(msg.scanoutId, msg.resourceId, msg.rect)) {
+        const size = p.displaySize;
+        post({
+          type: "scanout",
+          scanoutId: DISPLAY_SCANOUT,
+          active: size !== null,
+          width: size?.width ?? 0,
+          height: size?.height ?? 0,
+        });
+      }
+      break;
+    case "flush":
+      p.flush(msg.resourceId, msg.rect, msg.seq, performance.now());
+      break;
+    case "updateCursor":
+      p.updateCursor(msg.scanoutId, msg.image, msg.x, msg.y);
+      break;
+    case "moveCursor":
+      p.moveCursor(msg.scanoutId, msg.x, msg.y);
+      break;
+    case "reset":
+      p.reset();
+      post({ type: "scanout", scanoutId: DISPLAY_SCANOUT, active: false, width: 0, height: 0 });
+      break;
+    case "readback":
+      readback(msg.id, msg.cursor, msg.png);
+      break;
+    case "getStats":
+      pushStats(true);
+      break;
+    case "debugLoseContext":
+      loseContext(msg.restoreAfterMs);
+      break;
+  }
+  requestFrame();
+}
+
+scope.onmessage = (ev: MessageEvent<unknown>): void => {
+  // Never throw out of here: an exception would only reach the page as an opaque
+  // ErrorEvent and the guest's screen would silently stop. Log with context and report.
+  try {
+    const v = validateToWorker(ev.data);
+    if (!v.ok) {
+      report(v.error, `invalid message (${describeMessage(ev.data)})`);
+      return;
+    }
+    handle(v.msg);
+  } catch (e) {
+    report(errorText(e), describeMessage(ev.data));
+  }
+};

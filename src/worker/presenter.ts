@@ -1,0 +1,440 @@
+/**
+ * The GL side of 2D scanout: resource textures, the persistent screen texture, the cursor,
+ * and one frame's worth of work. It owns no timing (gpu-worker.ts paces it with rAF).
+ *
+ * Why a persistent screen texture (instead of drawing straight from the resource each frame):
+ *  - virtio-gpu semantics: the screen changes on RESOURCE_FLUSH, not on TRANSFER_TO_HOST_2D;
+ *    blitting only the flushed rect into the screen texture keeps unflushed writes off screen.
+ *  - with preserveDrawingBuffer: false every presented frame is redrawn anyway, so the frame
+ *    is one full-screen textured quad (cheap: see README numbers) + the cursor quad; a cursor
+ *    move costs no upload and no blit.
+ * The damage-proportional work (texSubImage2D of the written rect, scissored blit of the
+ * flushed rect) is the only part that scales with what the guest changed.
+ *
+ * Everything the guest created is kept as a model (sizes, formats, scanouts, cursor image)
+ * separate from the GL objects, so a lost context can be rebuilt from nothing.
+ */
+import type { CursorImage, Format2D, Rect } from "../gpu/scanout-backend.ts";
+import { conv2D } from "./conv-2d.ts";
+import { DamageList, WriteQueue, contains, flushToScreen } from "./damage.ts";
+import { IDENTITY_SWIZZLE, ZERO_BIAS, createTexelProgram, pixelQuad, type TexelProgram } from "./gl-program.ts";
+import type { PresenterStats } from "./protocol.ts";
+
+interface ResourceModel {
+  width: number;
+  height: number;
+  format: Format2D;
+}
+
+interface ScanoutModel {
+  resourceId: number;
+  rect: Rect;
+}
+
+interface CursorModel {
+  image: CursorImage | null;
+  x: number;
+  y: number;
+}
+
+interface GLState {
+  gl: WebGL2RenderingContext;
+  prog: TexelProgram;
+  vao: WebGLVertexArrayObject;
+  textures: Map<number, WebGLTexture>;
+  screen: { tex: WebGLTexture; fbo: WebGLFramebuffer; width: number; height: number } | null;
+  cursorTex: WebGLTexture | null;
+}
+
+export type Log = (message: string, context: string) => void;
+
+/** The scanout shown on the canvas; other scanouts are tracked but not displayed. */
+export const DISPLAY_SCANOUT = 0;
+
+export class Presenter {
+  private readonly resources = new Map<number, ResourceModel>();
+  private readonly scanouts = new Map<number, ScanoutModel>();
+  private cursor: CursorModel = { image: null, x: 0, y: 0 };
+  private readonly writes = new WriteQueue();
+  private readonly damage = new DamageList();
+  private g: GLState | null = null;
+  /** Something on the canvas must change at the next frame (damage, cursor, new scanout). */
+  private needsFrame = false;
+  /** Oldest flush not yet on screen (worker clock) and the newest flush seq seen. */
+  private oldestFlushAt: number | null = null;
+  private lastSeq = 0;
+  private lastPresentedSeq = 0;
+
+  readonly stats: PresenterStats = {
+    framesPresented: 0,
+    flushes: 0,
+    writes: 0,
+    writesCoalesced: 0,
+    bytesUploaded: 0,
+    lastPresentLatencyMs: 0,
+    contextLosses: 0,
+    errors: 0,
+  };
+
+  constructor(
+    private readonly canvas: OffscreenCanvas,
+    private readonly log: Log,
+  ) {}
+
+  // ---- context lifecycle --------------------------------------------------------------------
+
+  /** Creates (or, after a restore, re-creates) every GL object from the model. */
+  attach(gl: WebGL2RenderingContext): void {
+    const prog = createTexelProgram(gl);
+    const vao = gl.createVertexArray();
+    if (!vao) throw new Error("createVertexArray failed");
+    this.g = { gl, prog, vao, textures: new Map(), screen: null, cursorTex: null };
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    gl.pixelStorei(gl.PACK_ALIGNMENT, 1);
+    gl.disable(gl.DEPTH_TEST);
+    gl.disable(gl.DITHER); // dithering could perturb exact colours on some drivers
+    for (const [id, r] of this.resources) this.g.textures.set(id, this.allocTexture(r.width, r.height));
+    this.uploadCursor();
+    this.rebuildScreen();
+  }
+
+  /** The context is gone: GL objects are dead, queued uploads are useless. */
+  detach(): void {
+    this.g = null;
+    this.writes.clear();
+    this.damage.clear();
+    this.stats.contextLosses++;
+  }
+
+  get attached(): boolean {
+    return this.g !== null;
+  }
+
+  // ---- ScanoutBackend operations -------------------------------------------------------------
+
+  createResource2D(id: number, width: number, height: number, format: Format2D): void {
+    if (this.resources.has(id)) {
+      this.log(`resource ${id} exists; replacing it`, "createResource2D");
+      this.destroyResource(id);
+    }
+    this.resources.set(id, { width, height, format });
+    if (this.g) this.g.textures.set(id, this.allocTexture(width, height));
+  }
+
+  destroyResource(id: number): void {
+    if (!this.resources.delete(id)) {
+      this.log(`unknown resource ${id}`, "destroyResource");
+      return;
+    }
+    this.writes.dropResource(id);
+    const tex = this.g?.textures.get(id);
+    if (tex && this.g) {
+      this.g.gl.deleteTexture(tex);
+      this.g.textures.delete(id);
+    }
+    // A destroyed resource still on a scanout shows nothing from then on (the screen keeps
+    // the last image, as a real display would until the next modeset).
+  }
+
+  writeRect(id: number, rect: Rect, pixels: Uint8Array): void {
+    const r = this.resources.get(id);
+    if (!r) return this.log(`unknown resource ${id}`, "writeRect");
+    if (!contains({ x: 0, y: 0, width: r.width, height: r.height }, rect)) {
+      return this.log(`rect ${JSON.stringify(rect)} outside ${r.width}x${r.height}`, `writeRect ${id}`);
+    }
+    if (rect.width === 0 || rect.height === 0) return;
+    this.stats.writes++;
+    const before = this.writes.coalesced;
+    this.writes.push({ resourceId: id, rect, pixels });
+    this.stats.writesCoalesced += this.writes.coalesced - before;
+  }
+
+  /** Returns whether the displayed scanout changed its active state or size. */
+  setScanout(scanoutId: number, resourceId: number, rect: Rect): boolean {
+    const old = this.scanouts.get(scanoutId);
+    if (resourceId === 0) {
+      this.scanouts.delete(scanoutId);
+    } else {
+      const r = this.resources.get(resourceId);
+      if (!r) {
+        this.log(`unknown resource ${resourceId}`, `setScanout ${scanoutId}`);
+        return false;
+      }
+      if (rect.width === 0 || rect.height === 0 || !contains({ x: 0, y: 0, width: r.width, height: r.height }, rect)) {
+        this.log(`rect ${JSON.stringify(rect)} outside ${r.width}x${r.height}`, `setScanout ${scanoutId}`);
+        return false;
+      }
+      this.scanouts.set(scanoutId, { resourceId, rect: { ...rect } });
+    }
+    if (scanoutId !== DISPLAY_SCANOUT) return false;
+    const now = this.scanouts.get(scanoutId);
+    const changed =
+      (old === undefined) !== (now === undefined) ||
+      (old !== undefined && now !== undefined && (old.rect.width !== now.rect.width || old.rect.height !== now.rect.height));
+    this.rebuildScreen();
+    return changed;
+  }
+
+  flush(resourceId: number, rect: Rect, seq: number, receivedAt: number): void {
+    this.stats.flushes++;
+    this.lastSeq = Math.max(this.lastSeq, seq);
+    const s = this.scanouts.get(DISPLAY_SCANOUT);
+    if (s && s.resourceId === resourceId) {
+      const d = flushToScreen(rect, s.rect);
+      if (d) this.damage.add(d);
+    }
+    if (this.oldestFlushAt === null) this.oldestFlushAt = receivedAt;
+    // Even a flush of an undisplayed resource gets a frame: its `presented` ack tells the
+    // device the flush is done, and pacing acks on frames is what bounds the queue.
+    this.needsFrame = true;
+  }
+
+  updateCursor(scanoutId: number, image: CursorImage | null, x: number, y: number): void {
+    if (scanoutId !== DISPLAY_SCANOUT) return;
+    this.cursor = { image, x, y };
+    this.uploadCursor();
+    this.needsFrame = true;
+  }
+
+  moveCursor(scanoutId: number, x: number, y: number): void {
+    if (scanoutId !== DISPLAY_SCANOUT) return;
+    if (x === this.cursor.x && y === this.cursor.y) return;
+    this.cursor.x = x;
+    this.cursor.y = y;
+    if (this.cursor.image) this.needsFrame = true;
+  }
+
+  reset(): void {
+    const g = this.g;
+    if (g) {
+      for (const t of g.textures.values()) g.gl.deleteTexture(t);
+      g.textures.clear();
+    }
+    this.resources.clear();
+    this.scanouts.clear();
+    this.writes.clear();
+    this.damage.clear();
+    this.cursor = { image: null, x: 0, y: 0 };
+    this.uploadCursor();
+    this.rebuildScreen();
+  }
+
+  // ---- frame ---------------------------------------------------------------------------------
+
+  get wantsFrame(): boolean {
+    return this.needsFrame || this.writes.length > 0;
+  }
+
+  get displaySize(): { width: number; height: number } | null {
+    const s = this.scanouts.get(DISPLAY_SCANOUT);
+    return s ? { width: s.rect.width, height: s.rect.height } : null;
+  }
+
+  /**
+   * One animation frame: queued uploads, then blits of this frame's damage, then the
+   * composite. Returns what was presented, or null if nothing needed presenting.
+   */
+  frame(): { seq: number; latencyMs: number } | null {
+    const g = this.g;
+    if (!g) return null;
+    const { gl } = g;
+    this.upload();
+    if (!this.needsFrame) return null;
+    this.needsFrame = false;
+    this.blitDamage();
+    if (g.screen) {
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      this.drawComposite(g.screen.width, g.screen.height, true);
+      this.stats.framesPresented++;
+    }
+    // Measured once the frame's GL calls are issued; the browser commits the frame when
+    // this rAF callback returns.
+    const latencyMs = this.oldestFlushAt === null ? 0 : performance.now() - this.oldestFlushAt;
+    if (this.oldestFlushAt !== null) this.stats.lastPresentLatencyMs = latencyMs;
+    this.oldestFlushAt = null;
+    this.lastPresentedSeq = this.lastSeq;
+    return { seq: this.lastPresentedSeq, latencyMs };
+  }
+
+  /**
+   * Reads the current scanout (top row first, RGBA). With `cursor`, the cursor is
+   * composited exactly as on the canvas. Pending damage is applied first so a readback
+   * after a flush sees that flush.
+   */
+  readback(cursor: boolean): { width: number; height: number; pixels: Uint8Array } | null {
+    const g = this.g;
+    if (!g || !g.screen) return null;
+    const { gl } = g;
+    // Run pending uploads and blits now (damage implies needsFrame, so the canvas still
+    // catches up at the next frame).
+    this.upload();
+    this.blitDamage();
+    const { width, height } = g.screen;
+    const pixels = new Uint8Array(width * height * 4);
+    if (!cursor) {
+      gl.bindFramebuffer(gl.FRAMEBUFFER, g.screen.fbo);
+      gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
+    } else {
+      // Composite into a scratch target (the canvas' drawing buffer is not readable after the
+      // frame that drew it, and is upside down).
+      const tex = this.allocTexture(width, height);
+      const fbo = gl.createFramebuffer();
+      gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
+      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
+      this.drawComposite(width, height, false);
+      gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      gl.deleteFramebuffer(fbo);
+      gl.deleteTexture(tex);
+    }
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    return { width, height, pixels };
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private upload(): void {
+    const g = this.g;
+    if (!g) return;
+    const { gl } = g;
+    for (const w of this.writes.take()) {
+      const tex = g.textures.get(w.resourceId);
+      if (!tex) continue;
+      gl.bindTexture(gl.TEXTURE_2D, tex);
+      gl.texSubImage2D(gl.TEXTURE_2D, 0, w.rect.x, w.rect.y, w.rect.width, w.rect.height, gl.RGBA, gl.UNSIGNED_BYTE, w.pixels);
+      this.stats.bytesUploaded += w.pixels.byteLength;
+    }
+  }
+
+  private allocTexture(width: number, height: number): WebGLTexture {
+    const gl = this.g!.gl;
+    const tex = gl.createTexture();
+    if (!tex) throw new Error("createTexture failed");
+    gl.bindTexture(gl.TEXTURE_2D, tex);
+    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA8, width, height);
+    // NEAREST + no mips: texelFetch ignores filtering, but a complete texture is still required.
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+    return tex;
+  }
+
+  private uploadCursor(): void {
+    const g = this.g;
+    if (!g) return;
+    const img = this.cursor.image;
+    if (g.cursorTex) g.gl.deleteTexture(g.cursorTex);
+    g.cursorTex = null;
+    if (!img) return;
+    g.cursorTex = this.allocTexture(img.width, img.height);
+    g.gl.texSubImage2D(g.gl.TEXTURE_2D, 0, 0, 0, img.width, img.height, g.gl.RGBA, g.gl.UNSIGNED_BYTE, img.pixels);
+  }
+
+  /** (Re)allocates the screen texture for the display scanout and sizes the canvas to it. */
+  private rebuildScreen(): void {
+    this.needsFrame = true;
+    const g = this.g;
+    const s = this.scanouts.get(DISPLAY_SCANOUT);
+    if (!g) return;
+    const { gl } = g;
+    if (!s) {
+      // Scanout disabled: keep the last image on the canvas (the page switches back to VGA).
+      return;
+    }
+    const { width, height } = s.rect;
+    if (!g.screen || g.screen.width !== width || g.screen.height !== height) {
+      if (g.screen) {
+        gl.deleteFramebuffer(g.screen.fbo);
+        gl.deleteTexture(g.screen.tex);
+      }
+      const tex = this.allocTexture(width, height);
+      const fbo = gl.createFramebuffer();
+      if (!fbo) throw new Error("createFramebuffer failed");
+      gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
+      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
+      // Opaque black until the first blit: texStorage2D contents are zero, i.e. alpha 0.
+      gl.clearColor(0, 0, 0, 1);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      g.screen = { tex, fbo, width, height };
+      if (this.canvas.width !== width) this.canvas.width = width;
+      if (this.canvas.height !== height) this.canvas.height = height;
+    }
+    // A new scanout shows the whole resource at once (as after a modeset), no flush needed.
+    this.damage.clear();
+    this.damage.add({ x: 0, y: 0, width, height });
+  }
+
+  private blitDamage(): void {
+    const g = this.g;
+    const s = this.scanouts.get(DISPLAY_SCANOUT);
+    const rects = this.damage.take();
+    if (!g || !g.screen || !s || rects.length === 0) return;
+    const tex = g.textures.get(s.resourceId);
+    const res = this.resources.get(s.resourceId);
+    if (!tex || !res) return;
+    const { gl, prog } = g;
+    const conv = conv2D(res.format);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, g.screen.fbo);
+    gl.viewport(0, 0, g.screen.width, g.screen.height);
+    gl.useProgram(prog.program);
+    gl.bindVertexArray(g.vao);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, tex);
+    gl.uniform1i(prog.uTex, 0);
+    gl.uniform4f(prog.uQuad, -1, -1, 1, 1);
+    gl.uniform2i(prog.uOffset, s.rect.x, s.rect.y);
+    gl.uniform1i(prog.uFlipHeight, 0);
+    gl.uniformMatrix4fv(prog.uSwizzle, false, conv.matrix);
+    gl.uniform4fv(prog.uBias, conv.bias);
+    gl.disable(gl.BLEND);
+    gl.enable(gl.SCISSOR_TEST);
+    for (const r of rects) {
+      // The screen texture is stored top row first, so screen y is framebuffer y here.
+      gl.scissor(r.x, r.y, r.width, r.height);
+      gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    }
+    gl.disable(gl.SCISSOR_TEST);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  }
+
+  /** Screen texture (+ cursor) onto the bound framebuffer; `toCanvas` flips for GL's y-up. */
+  private drawComposite(width: number, height: number, toCanvas: boolean): void {
+    const g = this.g;
+    if (!g || !g.screen) return;
+    const { gl, prog } = g;
+    gl.viewport(0, 0, width, height);
+    gl.useProgram(prog.program);
+    gl.bindVertexArray(g.vao);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.uniform1i(prog.uTex, 0);
+    gl.disable(gl.SCISSOR_TEST);
+    gl.disable(gl.BLEND);
+    gl.bindTexture(gl.TEXTURE_2D, g.screen.tex);
+    gl.uniform4f(prog.uQuad, -1, -1, 1, 1);
+    gl.uniform2i(prog.uOffset, 0, 0);
+    gl.uniform1i(prog.uFlipHeight, toCanvas ? height : 0);
+    gl.uniformMatrix4fv(prog.uSwizzle, false, IDENTITY_SWIZZLE);
+    gl.uniform4fv(prog.uBias, ZERO_BIAS);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+
+    const img = this.cursor.image;
+    if (img && g.cursorTex) {
+      const cx = this.cursor.x - img.hotX;
+      const cy = this.cursor.y - img.hotY;
+      const conv = conv2D(img.format);
+      gl.bindTexture(gl.TEXTURE_2D, g.cursorTex);
+      gl.uniform4fv(prog.uQuad, pixelQuad(cx, cy, img.width, img.height, width, height, toCanvas));
+      gl.uniform2i(prog.uOffset, -cx, -cy);
+      gl.uniformMatrix4fv(prog.uSwizzle, false, conv.matrix);
+      gl.uniform4fv(prog.uBias, conv.bias);
+      // DRM cursor planes take premultiplied ARGB by default ("pixel blend mode" =
+      // Pre-multiplied), so blend as premultiplied; keep the destination alpha at 1.
+      gl.enable(gl.BLEND);
+      gl.blendFuncSeparate(gl.ONE, gl.ONE_MINUS_SRC_ALPHA, gl.ZERO, gl.ONE);
+      gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+      gl.disable(gl.BLEND);
+    }
+  }
+}
