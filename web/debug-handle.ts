@@ -1,0 +1,38 @@
+/**
+ * `window.webvirgl`: a small handle for tests, benchmarks and the devtools console.
+ * Not an API for the page's own modules (they get what they need passed in).
+ */
+import type { Emulator } from "../src/emulator/emulator.ts";
+import type { GuestManifest } from "../src/emulator/guest-manifest.ts";
+
+export type PagePhase = "checking" | "downloading" | "starting" | "booting" | "running" | "failed";
+
+/** Milliseconds since navigation start (performance.now()). */
+export interface PageTimings {
+  imagesLoaded: number | null;
+  emulatorStarted: number | null;
+  /** The guest's /init printed WEBVIRGL-INIT-START. */
+  initMarker: number | null;
+}
+
+export interface WebvirglDebugHandle {
+  emulator: Emulator | null;
+  manifest: GuestManifest | null;
+  phase: PagePhase;
+  error: string | null;
+  timings: PageTimings;
+  /** Everything the guest printed on ttyS0 so far. */
+  serialText(): string;
+  /** Types into the guest's ttyS0 (as if typed into the terminal). */
+  sendSerial(text: string): void;
+}
+
+declare global {
+  interface Window {
+    webvirgl?: WebvirglDebugHandle;
+  }
+}
+
+export function installDebugHandle(handle: WebvirglDebugHandle): void {
+  window.webvirgl = handle;
+}
