@@ -60,7 +60,7 @@ function fail(title: string, detail: string): void {
 function explain(error: unknown): [string, string] {
   if (error instanceof ImageFetchError) {
     const hint =
-      error.status === 404 ? "\nThe guest images are built into public/guest/ by `bash guest/build.sh`." : "";
+      error.status === 404 || /not found/.test(error.message) ? "\nThe guest images are built into public/guest/ by `bash guest/build.sh`." : "";
     return ["Could not download a guest image", `${error.url}: ${error.message.replace(/^could not download \S+: /, "")}${hint}`];
   }
   if (error instanceof EmulatorError) return ["The emulator could not start", error.message];

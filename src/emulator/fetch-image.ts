@@ -42,7 +42,11 @@ export async function fetchImage(
   // that comes back as HTML is a missing file, not a kernel.
   const type = response.headers.get("content-type") ?? "";
   if (type.startsWith("text/html")) {
-    throw new ImageFetchError(url, 404, "HTTP 404 (the server answered with an HTML page: file not found)");
+    throw new ImageFetchError(
+      url,
+      response.status,
+      `file not found (HTTP ${response.status}, but the server answered with an HTML page: a dev server's fallback for missing files)`,
+    );
   }
   const header = Number(response.headers.get("content-length"));
   const total = Number.isFinite(header) && header > 0 ? header : (expectedSize ?? null);

@@ -1,0 +1,87 @@
+/**
+ * Boot e2e: the page downloads the guest, boots it in v86 in headless Chromium, and its serial
+ * console (an xterm.js widget) shows the guest's output and takes keyboard input.
+ *
+ * Needs public/guest/ (`bash guest/build.sh`); WEBVIRGL_E2E_GUEST_URL points the page at another
+ * guest directory (it must send CORS and Cross-Origin-Resource-Policy headers).
+ */
+import { existsSync } from "node:fs";
+import { expect, test, type Page, type TestInfo } from "@playwright/test";
+
+const guestUrl = process.env.WEBVIRGL_E2E_GUEST_URL;
+const guestMissing = !guestUrl && !existsSync(new URL("../public/guest/manifest.json", import.meta.url));
+const BOOT_TIMEOUT_MS = 150_000;
+
+function bootUrl(run: string): string {
+  const params = new URLSearchParams({ run });
+  if (guestUrl) params.set("guest", guestUrl);
+  return `/?${params}`;
+}
+
+function forwardPageErrors(page: Page): void {
+  page.on("console", (m) => {
+    if (m.type() === "error") console.log(`[page error] ${m.text()}`);
+  });
+  page.on("pageerror", (e) => console.log(`[page exception] ${e.message}`));
+}
+
+async function attachScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  await testInfo.attach(name, { body: await page.screenshot(), contentType: "image/png" });
+}
+
+/** The terminal's visible text (xterm's DOM renderer keeps one div per row). */
+function terminalRows(page: Page) {
+  return page.locator("#terminal .xterm-rows");
+}
+
+test.describe.configure({ mode: "serial" });
+
+test("a missing guest image shows a visible error naming the file and HTTP status", async ({ page }, testInfo) => {
+  forwardPageErrors(page);
+  await page.goto("/?guest=/nonexistent/");
+  const error = page.locator("#error");
+  await expect(error).toBeVisible({ timeout: 30_000 });
+  await expect(error).toContainText("/nonexistent/manifest.json");
+  // Vite answers a missing file with its index.html fallback (HTTP 200); a static host says 404.
+  await expect(error).toContainText(/HTTP (404|200)/);
+  await expect(error).toContainText(/not found|404/i);
+  expect(await page.evaluate(() => window.webvirgl?.phase)).toBe("failed");
+  await attachScreenshot(page, testInfo, "missing-image");
+});
+
+test("boots the guest; the serial terminal shows /init and runs typed commands", async ({ page }, testInfo) => {
+  test.skip(guestMissing, "public/guest/manifest.json is missing: run `bash guest/build.sh` (or set WEBVIRGL_E2E_GUEST_URL)");
+  test.setTimeout(BOOT_TIMEOUT_MS + 60_000);
+  forwardPageErrors(page);
+  await page.goto(bootUrl("shell"));
+
+  await test.step("downloads the images and starts v86", async () => {
+    await page.waitForFunction(() => window.webvirgl?.emulator != null || window.webvirgl?.phase === "failed", null, {
+      timeout: 60_000,
+    });
+    expect(await page.evaluate(() => window.webvirgl?.error ?? null)).toBeNull();
+  });
+
+  await test.step("the guest's /init marker appears in the terminal", async () => {
+    await expect(terminalRows(page)).toContainText("WEBVIRGL-INIT-START", { timeout: BOOT_TIMEOUT_MS });
+    await expect(terminalRows(page)).toContainText("WEBVIRGL-RUN-BEGIN shell", { timeout: 30_000 });
+    const timings = await page.evaluate(() => window.webvirgl!.timings);
+    testInfo.annotations.push({
+      type: "boot",
+      description: `init marker ${((timings.initMarker! - timings.emulatorStarted!) / 1000).toFixed(1)} s after v86 started`,
+    });
+  });
+
+  await test.step("keyboard input in the terminal reaches the guest shell", async () => {
+    // Wait for the shell to settle (it prints a prompt), then type as a user would.
+    await page.waitForTimeout(1000);
+    await page.locator("#terminal .xterm").click();
+    await page.keyboard.type("echo webvirgl-$((6*7))-ok");
+    await page.keyboard.press("Enter");
+    // The typed line echoes "$((6*7))"; only the shell's output contains "webvirgl-42-ok".
+    await expect(terminalRows(page)).toContainText("webvirgl-42-ok", { timeout: 30_000 });
+    expect(await page.evaluate(() => window.webvirgl!.serialText())).toContain("webvirgl-42-ok");
+  });
+
+  await attachScreenshot(page, testInfo, "booted");
+});
