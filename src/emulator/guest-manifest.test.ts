@@ -33,3 +33,13 @@ describe("parseGuestManifest", () => {
     expect(() => parseGuestManifest("{}")).toThrow(GuestManifestError);
   });
 });
+
+describe("parseGuestManifest with guest/build.sh's fields", () => {
+  it("does not take the kernel version field for a file name", () => {
+    const m = parseGuestManifest(
+      JSON.stringify({ version: "k1", kernel: "6.1.0-50-686", initrd: "initrd.img", files: ["bzImage", "initrd.img"] }),
+    );
+    expect(m.bzimage.name).toBe("bzImage");
+    expect(m.initrd.name).toBe("initrd.img");
+  });
+});

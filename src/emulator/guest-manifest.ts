@@ -80,7 +80,7 @@ export function parseGuestManifest(text: string, source = "manifest.json"): Gues
     return defaultName ? (byName.get(defaultName) ?? { name: defaultName, size: null }) : null;
   };
 
-  const bzimage = pick(["bzimage", "bzImage", "kernel"], (f) => /bzimage|vmlinuz/i.test(f.name), "bzImage");
+  const bzimage = pick(["bzimage", "bzImage"], (f) => /bzimage|vmlinuz/i.test(f.name), "bzImage");
   const initrd = pick(["initrd", "initramfs"], (f) => /initr(d|amfs)|\.cpio/i.test(f.name), null);
   const bios = pick(["bios"], (f) => baseName(f.name) === "bios.bin", "bios.bin");
   const vgaBios = pick(["vgaBios", "vga_bios", "vgabios"], (f) => /^vgabios/i.test(baseName(f.name)), "vgabios-stdvga.bin");
