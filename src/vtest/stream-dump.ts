@@ -1,0 +1,57 @@
+// Human-readable listing of a vtest stream file: `npx tsx src/vtest/stream-dump.ts FILE...`.
+
+import { FrameParser } from "./framing.ts";
+import { VCMD, vcmdName, type VtestMessage } from "./protocol.ts";
+import { Direction, type ParsedStream } from "./stream-file.ts";
+import { readStreamFile } from "./stream-io.ts";
+
+function describeMessage(m: VtestMessage): string {
+  switch (m.cmd) {
+    case VCMD.CREATE_RENDERER:
+      return `name=${JSON.stringify(m.name)}`;
+    case VCMD.PROTOCOL_VERSION:
+      return `version=${m.version}`;
+    case VCMD.RESOURCE_CREATE:
+    case VCMD.RESOURCE_CREATE2: {
+      const r = m.resource;
+      return `handle=${r.handle} target=${r.target} format=${r.format} bind=0x${r.bind.toString(16)} ${r.width}x${r.height}x${r.depth} array=${r.arraySize} levels=${r.lastLevel + 1} samples=${r.nrSamples}`;
+    }
+    case VCMD.RESOURCE_UNREF:
+      return `handle=${m.handle}`;
+    case VCMD.TRANSFER_GET:
+    case VCMD.TRANSFER_PUT: {
+      const t = m.transfer;
+      const b = t.box;
+      return `handle=${t.handle} level=${t.level} stride=${t.stride} layer_stride=${t.layerStride} box=${b.x},${b.y},${b.z} ${b.width}x${b.height}x${b.depth} size=${t.dataSize}`;
+    }
+    case VCMD.SUBMIT_CMD:
+      return `${m.commands.length} dwords`;
+    case VCMD.RESOURCE_BUSY_WAIT:
+      return `handle=${m.handle} flags=${m.flags}`;
+    default:
+      return "";
+  }
+}
+
+/** One line per record. Client frames are decoded with the real FrameParser. */
+export function describeStream(stream: ParsedStream): string[] {
+  const lines = [`# ${JSON.stringify(stream.meta)}`];
+  const parser = new FrameParser();
+  for (const r of stream.records) {
+    const t = `${String(r.timeMs).padStart(6)}ms`;
+    if (r.direction === Direction.Note) {
+      lines.push(`${t} note ${new TextDecoder().decode(r.bytes)}`);
+    } else if (r.direction === Direction.ServerToClient) {
+      lines.push(`${t} <- ${vcmdName(r.cmd)} reply ${r.bytes.byteLength} bytes`);
+    } else {
+      for (const m of parser.push(r.bytes)) lines.push(`${t} -> ${vcmdName(m.cmd)} ${describeMessage(m)}`);
+    }
+  }
+  return lines;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop() ?? "\0")) {
+  for (const file of process.argv.slice(2)) {
+    process.stdout.write(`${describeStream(readStreamFile(file)).join("\n")}\n`);
+  }
+}
