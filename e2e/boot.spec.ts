@@ -49,6 +49,40 @@ test("a missing guest image shows a visible error naming the file and HTTP statu
   await attachScreenshot(page, testInfo, "missing-image");
 });
 
+test("a page without cross-origin isolation says what is missing", async ({ page }, testInfo) => {
+  // Serve the document without COOP/COEP, as a misconfigured host would.
+  await page.route((url) => url.pathname === "/", async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers["cross-origin-opener-policy"];
+    delete headers["cross-origin-embedder-policy"];
+    await route.fulfill({ response, headers });
+  });
+  await page.goto("/?guest=/nonexistent/");
+  const error = page.locator("#error");
+  await expect(error).toBeVisible({ timeout: 30_000 });
+  await expect(error).toContainText("cross-origin isolation");
+  await expect(error).toContainText("Cross-Origin-Embedder-Policy");
+  await attachScreenshot(page, testInfo, "not-isolated");
+});
+
+test("a v86 WebAssembly module that fails to load is reported", async ({ page }) => {
+  // Tiny stand-in images: the page must get as far as loading v86 without a real guest.
+  const manifest = { version: "fake", initrd: "initrd.img", files: ["bzImage", "initrd.img", "bios.bin", "vgabios-stdvga.bin"] };
+  await page.route((url) => url.pathname.startsWith("/fake-guest/"), (route) => {
+    const url = route.request().url();
+    if (url.endsWith("manifest.json")) return route.fulfill({ json: manifest });
+    return route.fulfill({ body: Buffer.alloc(4096, 1), contentType: "application/octet-stream" });
+  });
+  // Only the binary fetch, not Vite's `v86.wasm?import&url` JS module that names its URL.
+  await page.route((url) => url.pathname.endsWith("/v86.wasm") && !url.search.includes("import"), (route) => route.fulfill({ status: 404, body: "missing" }));
+  await page.goto("/?guest=/fake-guest/");
+  const error = page.locator("#error");
+  await expect(error).toBeVisible({ timeout: 30_000 });
+  await expect(error).toContainText("could not load the v86 WebAssembly module");
+  await expect(error).toContainText("HTTP 404");
+});
+
 test("boots the guest; the serial terminal shows /init and runs typed commands", async ({ page }, testInfo) => {
   test.skip(guestMissing, "public/guest/manifest.json is missing: run `bash guest/build.sh` (or set WEBVIRGL_E2E_GUEST_URL)");
   test.setTimeout(BOOT_TIMEOUT_MS + 60_000);
