@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# `bash guest/build.sh` (= `npm run guest`): builds the webvirgl guest image into public/guest/.
+#
+#   bzImage, initrd.img, bios.bin, vgabios-stdvga.bin, manifest.json
+#
+# Everything comes from Debian bookworm i386 packages (Mesa rebuilt from Debian's source package).
+# Only step 1 (installing host build tools) may need root; the rest runs as any user.
+# Cache: ${WEBVIRGL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/webvirgl}, keyed by input hashes.
+# Environment:
+#   WEBVIRGL_OFFLINE=1          reuse the last package resolution instead of refreshing the index
+#   WEBVIRGL_CACHE=DIR          cache directory
+#   WEBVIRGL_INITRD_COMP=zstd|gzip|none   initramfs compression (default: zstd)
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+STEP_TOTAL=8
+T_START=$SECONDS
+trap 'rc=$?; ((rc)) && echo "webvirgl guest: build failed${CURRENT_STEP:+ in step $CURRENT_STEP} (exit $rc)" >&2' EXIT
+mkdir -p "$CACHE"
+
+# ---------------------------------------------------------------------------------------------
+step 1 "host build tools"
+bash "$GUEST_DIR/install-deps.sh"
+
+# ---------------------------------------------------------------------------------------------
+step 2 "resolving Debian bookworm i386 package versions"
+apt_setup
+RES=$CACHE/resolved.txt
+if [[ ${WEBVIRGL_OFFLINE:-} == 1 && -s $RES ]]; then
+  info "WEBVIRGL_OFFLINE=1: reusing the last resolution ($(wc -l <"$RES") packages)"
+else
+  t=$SECONDS
+  if ! papt_get -q update >"$CACHE/apt-update.log" 2>&1; then
+    # A mirror mid-sync makes one index fail; apt keeps the others. Fail only if nothing is usable.
+    grep -E '^(E|W):' "$CACHE/apt-update.log" | sed 's/^/    apt: /' >&2 || true
+    [[ $(papt_cache policy libc6 2>/dev/null) == *'Candidate: '[0-9]* ]] ||
+      die "private apt-get update failed (see $CACHE/apt-update.log)"
+    info "warning: some package indexes failed to refresh; using the ones that did"
+  fi
+  info "package index refreshed in $((SECONDS - t)) s"
+  # Print "name version arch filename sha256 size" for the candidate of each requested package.
+  resolve() {
+    local p rec
+    for p in "$@"; do
+      rec=$(papt_cache show --no-all-versions "$p" 2>/dev/null) || die "package $p not found in bookworm i386"
+      awk -v want="$p" '
+        /^Package: /{n=$2} /^Version: /{v=$2} /^Architecture: /{a=$2} /^Filename: /{f=$2}
+        /^SHA256: /{h=$2} /^Size: /{s=$2}
+        END{ if (n!=want||v==""||f=="") exit 1; print n, v, a, f, h, s }' <<<"$rec" ||
+        die "cannot parse the apt record of $p"
+    done
+  }
+  pkgs=()
+  while read -r p; do pkgs+=("$p"); done < <(grep -hv '^\s*\(#\|$\)' "$GUEST_DIR/packages-runtime.txt" "$GUEST_DIR/packages-sysroot.txt" | sort -u)
+  # The kernel: the exact linux-image-6.1.0-N-686 the metapackage points at.
+  kpkg=$(papt_cache show --no-all-versions linux-image-686 | sed -n 's/^Depends: .*\(linux-image-6\.1\.0-[0-9]*-686\)\b.*/\1/p' | head -1)
+  [[ $kpkg ]] || die "cannot find the kernel package linux-image-686 depends on"
+  pkgs+=("$kpkg")
+  {
+    resolve "${pkgs[@]}" | sort
+    # Mesa source = the version of bookworm's libgbm1 binary (built from source package mesa).
+    mver=$(papt_cache show --no-all-versions libgbm1 | sed -n 's/^Version: //p')
+    [[ $mver ]] || die "cannot resolve the Mesa version (libgbm1)"
+    echo "src:mesa $mver source - - -"
+  } >"$RES.new"
+  mv "$RES.new" "$RES"
+fi
+KPKG=$(awk '$1 ~ /^linux-image-6\.1\.0-[0-9]+-686$/ {print $1}' "$RES")
+KVER=${KPKG#linux-image-}
+MESA_VER=$(awk '$1=="src:mesa"{print $2}' "$RES")
+info "kernel $KPKG $(awk -v k="$KPKG" '$1==k{print $2}' "$RES"), Mesa $MESA_VER, $(($(wc -l <"$RES") - 1)) binary packages"
+
+# ---------------------------------------------------------------------------------------------
+step 3 "downloading packages"
+DEBS=$CACHE/debs
+mkdir -p "$DEBS" "$CACHE/src"
+deb_path() { # deb_path PKG -> path of the downloaded .deb for the resolved version
+  local f
+  f=$(awk -v p="$1" '$1==p{print $4}' "$RES")
+  [[ $f ]] || die "package $1 is not in the resolution"
+  echo "$DEBS/$(basename "$f")"
+}
+need=()
+while read -r name ver arch file sha size; do
+  [[ $name == src:* ]] && continue
+  d=$DEBS/$(basename "$file")
+  if [[ -f $d ]] && [[ $(sha256 "$d") == "$sha" ]]; then continue; fi
+  need+=("$name=$ver")
+done <"$RES"
+if ((${#need[@]})); then
+  info "downloading ${#need[@]} .deb files"
+  (cd "$DEBS" && papt_get -q download "${need[@]}") >"$CACHE/apt-download.log" 2>&1 ||
+    { tail -5 "$CACHE/apt-download.log" >&2; die "apt-get download failed (see $CACHE/apt-download.log)"; }
+  while read -r name ver arch file sha size; do
+    [[ $name == src:* ]] && continue
+    d=$DEBS/$(basename "$file")
+    # apt-get download writes the epoch as %3a; keep the archive's own file name.
+    got=$DEBS/${name}_${ver//:/%3a}_$arch.deb
+    [[ -f $d || ! -f $got ]] || mv "$got" "$d"
+    [[ -f $d ]] || die "apt-get download did not produce $(basename "$file")"
+    [[ $(sha256 "$d") == "$sha" ]] || die "checksum mismatch for $(basename "$file")"
+  done <"$RES"
+else
+  info "all .deb files cached"
+fi
+MESA_DSC=$CACHE/src/mesa_${MESA_VER#*:}.dsc
+if [[ ! -f $MESA_DSC ]]; then
+  info "downloading the mesa $MESA_VER source package"
+  (cd "$CACHE/src" && papt_get -q source --download-only "mesa=$MESA_VER") >"$CACHE/apt-source.log" 2>&1 ||
+    { tail -5 "$CACHE/apt-source.log" >&2; die "apt-get source mesa=$MESA_VER failed"; }
+  [[ -f $MESA_DSC ]] || die "apt-get source did not produce $MESA_DSC"
+else
+  info "mesa source $MESA_VER cached"
+fi
+
+# ---------------------------------------------------------------------------------------------
+step 4 "cross-compilation sysroot (i386 -dev packages)"
+mapfile -t SYSROOT_PKGS < <(grep -v '^\s*\(#\|$\)' "$GUEST_DIR/packages-sysroot.txt" | sort -u)
+sysroot_desc=$(for p in "${SYSROOT_PKGS[@]}"; do awk -v p="$p" '$1==p{print $1, $2}' "$RES"; done)
+SYSROOT_KEY=$(hash_inputs -- "$sysroot_desc")
+SYSROOT=$CACHE/sysroot/$SYSROOT_KEY
+if [[ -f $SYSROOT/.done ]]; then
+  info "cached ($SYSROOT_KEY)"
+else
+  rm -rf "$SYSROOT"; mkdir -p "$SYSROOT"
+  for p in "${SYSROOT_PKGS[@]}"; do dpkg-deb -x "$(deb_path "$p")" "$SYSROOT"; done
+  # Absolute symlinks (e.g. libfoo.so -> /lib/i386-linux-gnu/libfoo.so.1) must point into the sysroot.
+  while IFS= read -r l; do
+    tgt=$(readlink "$l"); [[ $tgt == /* ]] && ln -sfn "$SYSROOT$tgt" "$l"
+  done < <(find "$SYSROOT" -type l)
+  touch "$SYSROOT/.done"
+  info "unpacked ${#SYSROOT_PKGS[@]} packages ($SYSROOT_KEY)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+TOOLCHAIN="$(i686-linux-gnu-gcc --version | head -1) / $(i686-linux-gnu-g++ --version | head -1) / $(dpkg-query -W -f='${Version}' binutils-i686-linux-gnu) / meson $(meson --version)"
+MESA_KEY=$(hash_inputs "$GUEST_DIR/mesa/build-mesa.sh" "$GUEST_DIR/mesa/options.txt" "$GUEST_DIR/mesa/cross-i386.ini" -- \
+  "mesa $MESA_VER" "$TOOLCHAIN" "$sysroot_desc")
+MESA_DIR=$CACHE/mesa/$MESA_KEY
+MESA=$MESA_DIR/install
+if [[ -f $MESA/.done ]]; then
+  step 5 "Mesa $MESA_VER (virgl, softpipe) — cached ($MESA_KEY)"
+else
+  step 5 "building Mesa $MESA_VER (virgl, softpipe) — cache miss, ~5-15 min on 2 cores"
+  t=$SECONDS
+  bash "$GUEST_DIR/mesa/build-mesa.sh" "$MESA_DSC" "$SYSROOT" "$MESA_DIR/work" "$MESA" ||
+    die "the Mesa build failed (logs in $MESA_DIR/work)"
+  touch "$MESA/.done"
+  record_duration mesa $((SECONDS - t))
+  rm -rf "$MESA_DIR/work/src"
+  info "Mesa built in $((SECONDS - t)) s"
+fi
+[[ ${WEBVIRGL_GUEST_STOP_AFTER:-} == 5 ]] && exit 0
+
+source "$GUEST_DIR/lib/image.sh"
