@@ -1,0 +1,67 @@
+/**
+ * The translation pipeline: parse → validate-declarations → validate-control-flow → analyze-indirect →
+ * resolve-samplers → resolve-linkage → emit body → assemble. Never throws.
+ */
+import type { Program, Result } from "./ir.ts";
+import { parseTgsi } from "./parse/parser.ts";
+import { analyzeIndirect } from "./passes/analyze-indirect.ts";
+import { TranslateFailure, fail } from "./passes/fail.ts";
+import { resolveLinkage } from "./passes/resolve-linkage.ts";
+import { resolveSamplers } from "./passes/resolve-samplers.ts";
+import { validateControlFlow } from "./passes/validate-control-flow.ts";
+import { validateDeclarations } from "./passes/validate-declarations.ts";
+import { EmitContext } from "./emit/context.ts";
+import { assemble, emitBody } from "./emit/glsl.ts";
+import type { ShaderKey, TranslateResult, TranslationInfo, UniformBlockInfo } from "./types.ts";
+
+export function translateProgram(prog: Program, key: ShaderKey = {}): TranslateResult {
+  try {
+    if (prog.stage !== "VERT" && prog.stage !== "FRAG") {
+      fail({ line: 1, column: 1 }, `${prog.stage} shaders are not supported on a WebGL2 host (only VERT and FRAG)`);
+    }
+    const tables = validateDeclarations(prog);
+    const mainEnd = validateControlFlow(prog);
+    const arrayTemps = new Set<number>();
+    for (const d of tables.tempArrays.values()) for (let r = d.first; r <= d.last; r++) arrayTemps.add(r);
+    const indirect = analyzeIndirect(prog, new Set(tables.tempArrays.keys()), arrayTemps);
+    const samplers = resolveSamplers(prog);
+    const io = resolveLinkage(prog, key, indirect.outFile);
+    const ctx = new EmitContext(prog, key, tables, io, samplers, indirect);
+    emitBody(ctx, mainEnd);
+    const glsl = assemble(ctx);
+    const uniformBlocks: UniformBlockInfo[] = [];
+    for (const [buf, size] of [...ctx.constSizes].sort((a, b) => a[0] - b[0])) {
+      if (buf !== 0 && size > 0) uniformBlocks.push({ name: `webvirgl_ubo${buf}`, bufferIndex: buf, vec4Count: size });
+    }
+    const opcodes = [...new Set(prog.instructions.map((i) => i.opcode))].sort();
+    const info: TranslationInfo = {
+      stage: prog.stage === "VERT" ? "vertex" : "fragment",
+      attributes: io.attributes,
+      inputs: io.varyingsIn,
+      varyingsOut: io.varyingsOut,
+      outputs: io.outputs,
+      samplers: [...samplers.samplers.values()].sort((a, b) => a.index - b.index),
+      uniformBlocks,
+      uniforms: io.uniforms,
+      constantBuffer0Size: ctx.constSizes.get(0) ?? 0,
+      fragCoordOrigin: io.fragCoordOrigin,
+      fragCoordPixelCenter: io.fragCoordPixelCenter,
+      writesDepth: io.writesDepth,
+      usesDiscard: io.usesDiscard || ctx.usesDiscard,
+      color0WritesAllCbufs: io.color0WritesAllCbufs,
+      opcodes,
+      warnings: [...new Set([...io.warnings, ...ctx.warnings])],
+    };
+    return { ok: true, glsl, info };
+  } catch (e) {
+    if (e instanceof TranslateFailure) return { ok: false, error: e.error };
+    return { ok: false, error: { line: 0, column: 0, message: `internal translator error: ${e instanceof Error ? e.message : String(e)}` } };
+  }
+}
+
+/** TGSI text → GLSL ES 3.00. */
+export function translateTgsi(text: string, key: ShaderKey = {}): TranslateResult {
+  const parsed: Result<Program> = parseTgsi(text);
+  if (!parsed.ok) return parsed;
+  return translateProgram(parsed.value, key);
+}

@@ -1,0 +1,132 @@
+/**
+ * Public types of the translator: the per-draw variant key and the translation result.
+ */
+import type { ShaderError } from "./ir.ts";
+
+export type ScalarKind = "float" | "int" | "uint";
+
+/** Swizzle selector as SAMPLER_VIEW encodes it: 0..3 = RGBA channel, 4 = zero, 5 = one. */
+export type SwizzleSelector = 0 | 1 | 2 | 3 | 4 | 5;
+
+export interface SamplerKey {
+  /** Applied to every texture result of this sampler view (WebGL2 has no TEXTURE_SWIZZLE). */
+  swizzle?: readonly [SwizzleSelector, SwizzleSelector, SwizzleSelector, SwizzleSelector];
+}
+
+/** One varying as the fragment shader declares it; pass `fsInfo.inputs` back as `ShaderKey.fsInputs` for the VS. */
+export interface VaryingInfo {
+  /** GLSL name, e.g. `webvirgl_v_generic0`. */
+  name: string;
+  semantic: string;
+  semanticIndex: number;
+  /** `flat` (uvec4 varying carrying raw bits) vs smooth vec4. */
+  flat: boolean;
+  centroid: boolean;
+  glslType: "vec4" | "uvec4";
+}
+
+/**
+ * Translate-time variant key. Every field is optional; the defaults describe the common case.
+ * Fields marked VS/FS only matter for that stage.
+ */
+export interface ShaderKey {
+  /** Per sampler-view index. */
+  samplers?: readonly (SamplerKey | undefined)[];
+  /** VS: scalar kind of each vertex attribute (IN index); default float. */
+  attributeTypes?: readonly (ScalarKind | undefined)[];
+  /** VS: the varyings the FS of the same program reads (its `info.inputs`); qualifiers are copied, missing ones are written as zero. */
+  fsInputs?: readonly VaryingInfo[];
+  /** VS+FS: rasterizer clip_plane_enable (bit i = plane/distance i). Must be equal for both stages of a program. */
+  clipPlaneEnable?: number;
+  /** VS: clamp COLOR/BCOLOR outputs to [0,1] (rasterizer clamp_vertex_color). */
+  clampVertexColor?: boolean;
+  /** FS: rasterizer flatshade (COLOR-interpolated inputs become flat). */
+  flatshade?: boolean;
+  /** FS: rasterizer light_twoside: COLOR[n] inputs select BCOLOR[n] on back faces. */
+  twoSide?: boolean;
+  /** FS: number of bound colour buffers (FS_COLOR0_WRITES_ALL_CBUFS replication); default 1. */
+  nrCbufs?: number;
+  /** FS: kind of each colour buffer format; integer formats need ivec4/uvec4 outputs. */
+  colorOutputTypes?: readonly (ScalarKind | undefined)[];
+  /** FS: DSA alpha test function (PIPE_FUNC_* 0..7); undefined or 7 (ALWAYS) = off. Uses uniform `webvirgl_alpha_ref`. */
+  alphaFunc?: number;
+  /** FS: clamp colour outputs to [0,1] (rasterizer clamp_fragment_color). */
+  clampFragmentColor?: boolean;
+  /** FS: rasterizer sprite_coord_enable: bit n replaces TEXCOORD[n] (and GENERIC[n]) by the point coordinate. */
+  spriteCoordEnable?: number;
+  /** FS: rasterizer sprite_coord_mode: true = lower-left origin (t flipped). */
+  spriteCoordLowerLeft?: boolean;
+}
+
+export interface AttributeInfo {
+  index: number;
+  location: number;
+  name: string;
+  kind: ScalarKind;
+}
+
+export interface OutputInfo {
+  /** TGSI OUT register index. */
+  index: number;
+  semantic: string;
+  semanticIndex: number;
+  /** GLSL name it ends up in (varying name, gl_Position, gl_PointSize, fragment output…). */
+  name: string;
+  /** FS colour outputs: location. */
+  location?: number;
+}
+
+export interface SamplerInfo {
+  /** TGSI sampler (and sampler view) index = texture unit the renderer should bind. */
+  index: number;
+  name: string;
+  glslType: string;
+  target: string;
+  returnType: ScalarKind;
+  shadow: boolean;
+}
+
+export interface UniformBlockInfo {
+  name: string;
+  /** Gallium constant buffer index (SET_UNIFORM_BUFFER index). */
+  bufferIndex: number;
+  /** Size in vec4 (16-byte) slots the shader declares. */
+  vec4Count: number;
+}
+
+export interface UniformInfo {
+  name: string;
+  glslType: string;
+  arraySize: number;
+  /** What the renderer has to put there. */
+  purpose: string;
+}
+
+export interface TranslationInfo {
+  stage: "vertex" | "fragment";
+  attributes: AttributeInfo[];
+  /** FS: varyings read (pass as VS `fsInputs`). VS: varyings written. */
+  inputs: VaryingInfo[];
+  varyingsOut: VaryingInfo[];
+  outputs: OutputInfo[];
+  samplers: SamplerInfo[];
+  uniformBlocks: UniformBlockInfo[];
+  uniforms: UniformInfo[];
+  /** vec4 slots of constant buffer 0 the shader reads (`webvirgl_const0`, uploaded as uvec4 bit patterns). */
+  constantBuffer0Size: number;
+  fragCoordOrigin: "upper_left" | "lower_left";
+  fragCoordPixelCenter: "half_integer" | "integer";
+  writesDepth: boolean;
+  usesDiscard: boolean;
+  color0WritesAllCbufs: boolean;
+  opcodes: string[];
+  /** Things that were approximated or ignored. */
+  warnings: string[];
+}
+
+export interface TranslationOutput {
+  glsl: string;
+  info: TranslationInfo;
+}
+
+export type TranslateResult = { ok: true; glsl: string; info: TranslationInfo } | { ok: false; error: ShaderError };
