@@ -1,0 +1,24 @@
+import type { GuestRam } from "../virtio/guest-ram.ts";
+import type { ResourceTable } from "./resource-table.ts";
+import type { ScanoutBackend } from "./scanout-backend.ts";
+import type { Scanout } from "./scanouts.ts";
+
+/** Counters exposed through createVirtioGpu().stats. */
+export interface GpuCounters {
+  commands: number;
+  errors: number;
+  transfers: number;
+  bytesTransferred: number;
+  flushes: number;
+  cursorUpdates: number;
+}
+
+/** Everything a command module works on. One instance per device; cleared on reset. */
+export interface GpuState {
+  readonly ram: GuestRam;
+  readonly resources: ResourceTable;
+  readonly scanouts: Scanout[];
+  readonly backend: ScanoutBackend;
+  readonly counters: GpuCounters;
+  log(message: string): void;
+}

@@ -1,0 +1,6 @@
+export { createVirtioGpu, DEFAULT_GPU_PCI_ID } from "./create-virtio-gpu.ts";
+export type { CreateVirtioGpuOptions, VirtioGpu, VirtioGpuStats } from "./create-virtio-gpu.ts";
+export type { CommandSpec, CtrlHeader, GpuCommand, GpuCommandHandler, GpuResponse } from "./command-table.ts";
+export type { DisplaySize } from "./scanouts.ts";
+export type { ResourceLimits } from "./resource-table.ts";
+export { DEFAULT_RESOURCE_LIMITS } from "./resource-table.ts";
