@@ -12,6 +12,8 @@ import { Session, type Logger } from "./session.ts";
 import { createStreamRecorder, type StreamRecorder } from "./stream-io.ts";
 
 export const DEFAULT_SOCKET_PATH = "/tmp/.virgl_test";
+/** How long a held-back front-buffer TRANSFER_GET reply waits for the client's BUSY_WAIT. */
+export const DEFERRED_REPLY_FLUSH_MS = 20;
 export const TOOL_NAME = "webvirgl-vtest 0.1.0";
 
 export interface ServerOptions {
@@ -84,6 +86,7 @@ export async function startServer(opts: ServerOptions): Promise<VtestServer> {
     const queue: VtestMessage[] = [];
     let recorder: StreamRecorder | undefined;
     let running = false;
+    let flushTimer: NodeJS.Timeout | null = null;
     let closing = false;
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
@@ -142,10 +145,22 @@ export async function startServer(opts: ServerOptions): Promise<VtestServer> {
         running = false;
         if (!socket.destroyed) socket.resume();
       }
+      // A held-back front-buffer reply goes out if the client sends nothing more soon
+      // (see Session.handle); Mesa sends the matching BUSY_WAIT right after the TRANSFER_GET.
+      if (session.hasDeferredReply && !socket.destroyed && !flushTimer) {
+        flushTimer = setTimeout(() => {
+          flushTimer = null;
+          if (!running && queue.length === 0) session.flushDeferred();
+        }, DEFERRED_REPLY_FLUSH_MS);
+      }
     };
 
     socket.on("data", (chunk: Buffer) => {
       if (closing) return;
+      if (flushTimer) {
+        clearTimeout(flushTimer);
+        flushTimer = null;
+      }
       try {
         queue.push(...parser.push(chunk));
       } catch (err) {
@@ -154,11 +169,14 @@ export async function startServer(opts: ServerOptions): Promise<VtestServer> {
       }
       void pump();
     });
-    socket.on("error", (err) => {
-      if (!closing) log.error(`${session.label}: socket error: ${err.message}`);
+    socket.on("error", (err: NodeJS.ErrnoException) => {
+      if (closing) return;
+      if (err.code === "ECONNRESET" || err.code === "EPIPE") log.info(`${session.label}: connection reset by client`);
+      else log.error(`${session.label}: socket error: ${err.message}`);
     });
     socket.on("close", () => {
       closing = true;
+      if (flushTimer) clearTimeout(flushTimer);
       live.delete(socket);
       const truncated = parser.truncation();
       if (truncated) log.error(`${session.label}: client went away: ${truncated}`);

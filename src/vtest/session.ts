@@ -17,6 +17,9 @@ import { Direction } from "./stream-file.ts";
 import type { StreamRecorder } from "./stream-io.ts";
 
 /** A request the session cannot serve. The connection must be closed. */
+const VIRGL_BIND_DISPLAY_TARGET = 1 << 7;
+const VIRGL_BIND_SCANOUT = 1 << 18;
+
 export class VtestSessionError extends Error {
   constructor(message: string) {
     super(message);
@@ -51,6 +54,10 @@ export class Session {
   private context: RendererContext | null = null;
   private contextPromise: Promise<RendererContext> | null = null;
   private destroyed = false;
+  /** Handles of resources bound as display target / scanout (front-buffer presentation). */
+  private readonly displayTargets = new Set<number>();
+  /** A v0 front-buffer TRANSFER_GET reply held back until we see whether a BUSY_WAIT follows. */
+  private deferredGet: { handle: number; data: Uint8Array } | null = null;
 
   constructor(
     private readonly opts: SessionOptions,
@@ -77,9 +84,41 @@ export class Session {
     return this.context;
   }
 
-  /** Handles one message; throws VtestSessionError (or the port's error) when the session must end. */
+  /** True while a front-buffer TRANSFER_GET reply is held back (see handle()). */
+  get hasDeferredReply(): boolean {
+    return this.deferredGet !== null;
+  }
+
+  /** Sends a held-back TRANSFER_GET reply now (the transport calls this when the client goes quiet). */
+  flushDeferred(): void {
+    const d = this.deferredGet;
+    if (!d) return;
+    this.deferredGet = null;
+    this.send(VCMD.TRANSFER_GET, d.data);
+  }
+
+  /**
+   * Handles one message; throws VtestSessionError (or the port's error) when the session must end.
+   *
+   * Front-buffer quirk (Mesa 22.3 virgl_vtest_transfer_get_internal, protocol < 2): to present,
+   * the client sends TRANSFER_GET of the display target, then BUSY_WAIT(WAIT) of the same
+   * handle, and reads the busy-wait reply *before* the transfer data. A server that answers in
+   * request order (as virglrenderer does) shifts the presented image by 12 bytes. We hold the
+   * TRANSFER_GET reply of display targets back: if the next message is that BUSY_WAIT we answer
+   * it first; anything else (or a quiet client, see flushDeferred) releases the data first.
+   */
   async handle(msg: VtestMessage): Promise<void> {
     this.opts.recorder?.record(Direction.ClientToServer, msg.cmd, msg.raw);
+    if (this.deferredGet) {
+      const d = this.deferredGet;
+      if (msg.cmd === VCMD.RESOURCE_BUSY_WAIT && msg.handle === d.handle && (msg.flags & VCMD_BUSY_WAIT_FLAG_WAIT) !== 0) {
+        const busy = await (await this.ctx()).busyWait(msg.handle, true);
+        this.send(msg.cmd, encodeBusyWaitReply(busy));
+        this.flushDeferred();
+        return;
+      }
+      this.flushDeferred();
+    }
     if (!this.started) {
       if (msg.cmd !== VCMD.CREATE_RENDERER) {
         throw new VtestSessionError(`first message must be CREATE_RENDERER, got ${vcmdName(msg.cmd)}`);
@@ -113,6 +152,8 @@ export class Session {
       case VCMD.RESOURCE_CREATE:
         if (msg.resource.handle === 0) throw new VtestSessionError("RESOURCE_CREATE with handle 0");
         await (await this.ctx()).createResource(msg.resource);
+        if (msg.resource.bind & (VIRGL_BIND_DISPLAY_TARGET | VIRGL_BIND_SCANOUT)) this.displayTargets.add(msg.resource.handle);
+        else this.displayTargets.delete(msg.resource.handle);
         return;
       case VCMD.RESOURCE_CREATE2:
         if (msg.dataSize > 0) {
@@ -124,6 +165,7 @@ export class Session {
         await (await this.ctx()).createResource(msg.resource);
         return;
       case VCMD.RESOURCE_UNREF:
+        this.displayTargets.delete(msg.handle);
         await (await this.ctx()).unrefResource(msg.handle);
         return;
       case VCMD.TRANSFER_PUT:
@@ -138,6 +180,10 @@ export class Session {
           const fixed = new Uint8Array(want);
           fixed.set(data.subarray(0, want));
           data = fixed;
+        }
+        if (this.protocolVersion < 2 && this.displayTargets.has(msg.transfer.handle)) {
+          this.deferredGet = { handle: msg.transfer.handle, data };
+          return;
         }
         this.send(msg.cmd, data);
         return;
@@ -164,6 +210,7 @@ export class Session {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.deferredGet = null;
     const ctx = this.context ?? (this.contextPromise ? await this.contextPromise.catch(() => null) : null);
     if (ctx) await ctx.destroy();
   }
