@@ -31,7 +31,7 @@ export function translateProgram(prog: Program, key: ShaderKey = {}): TranslateR
     const glsl = assemble(ctx);
     const uniformBlocks: UniformBlockInfo[] = [];
     for (const [buf, size] of [...ctx.constSizes].sort((a, b) => a[0] - b[0])) {
-      if (buf !== 0 && size > 0) uniformBlocks.push({ name: `webvirgl_ubo${buf}`, bufferIndex: buf, vec4Count: size });
+      if (buf !== 0 && size > 0) uniformBlocks.push({ name: `${ctx.prefix}ubo${buf}`, bufferIndex: buf, vec4Count: size });
     }
     const opcodes = [...new Set(prog.instructions.map((i) => i.opcode))].sort();
     const info: TranslationInfo = {

@@ -112,7 +112,7 @@ export interface TranslationInfo {
   samplers: SamplerInfo[];
   uniformBlocks: UniformBlockInfo[];
   uniforms: UniformInfo[];
-  /** vec4 slots of constant buffer 0 the shader reads (`webvirgl_const0`, uploaded as uvec4 bit patterns). */
+  /** vec4 slots of constant buffer 0 the shader reads (`webvirgl_vs_const0` / `webvirgl_fs_const0`, uploaded as uvec4 bit patterns). */
   constantBuffer0Size: number;
   fragCoordOrigin: "upper_left" | "lower_left";
   fragCoordPixelCenter: "half_integer" | "integer";

@@ -10,6 +10,7 @@ import { outLocal } from "../passes/resolve-linkage.ts";
 import type { SamplerPlan } from "../passes/resolve-samplers.ts";
 import type { IndirectUsage } from "../passes/analyze-indirect.ts";
 import { fail } from "../passes/fail.ts";
+import { stagePrefix } from "../passes/resolve-samplers.ts";
 import { LETTERS, conv, literal, maskChannels, splat, typeName, type Kind, type Val } from "./values.ts";
 
 /** `x` = untyped bits (MOV/UCMP): read as uint unless modifiers force float. */
@@ -39,6 +40,11 @@ export class EmitContext {
   ) {
     for (const [id, d] of tables.tempArrays) for (let r = d.first; r <= d.last; r++) this.tempArrayOf.set(r, { id, first: d.first });
     this.constSizes = new Map(tables.constSizes);
+  }
+
+  /** Per-stage prefix of uniform names: VS and FS constant buffers / samplers are separate in Gallium. */
+  get prefix(): string {
+    return stagePrefix(this.prog.stage);
   }
 
   get isFragment(): boolean {
@@ -104,7 +110,7 @@ export class EmitContext {
         if (ref.dimIndirect) fail(loc, "indirect constant-buffer selection is not supported on a WebGL2 host");
         const buf = ref.dim ?? 0;
         if (buf > 15) fail(loc, `constant buffer ${buf} out of range`);
-        const name = buf === 0 ? "webvirgl_const0" : `webvirgl_ubo${buf}_data`;
+        const name = buf === 0 ? `${this.prefix}const0` : `${this.prefix}ubo${buf}_data`;
         if (!ref.indirect) {
           this.constSizes.set(buf, Math.max(this.constSizes.get(buf) ?? 0, ref.index + 1));
           return { expr: `${name}[${ref.index}]`, kind: "u" };

@@ -41,8 +41,9 @@ export function assemble(ctx: EmitContext): string {
   // Constant buffers: buffer 0 = plain uniform array, others = std140 blocks.
   for (const [buf, size] of [...ctx.constSizes].sort((a, b) => a[0] - b[0])) {
     if (size <= 0) continue;
-    if (buf === 0) out.push(`uniform uvec4 webvirgl_const0[${size}];`);
-    else out.push(`layout(std140) uniform webvirgl_ubo${buf} { uvec4 webvirgl_ubo${buf}_data[${size}]; };`);
+    const p = ctx.prefix;
+    if (buf === 0) out.push(`uniform uvec4 ${p}const0[${size}];`);
+    else out.push(`layout(std140) uniform ${p}ubo${buf} { uvec4 ${p}ubo${buf}_data[${size}]; };`);
   }
   for (const s of [...ctx.samplers.samplers.values()].sort((a, b) => a.index - b.index)) {
     out.push(`uniform highp ${s.glslType} ${s.name};`);

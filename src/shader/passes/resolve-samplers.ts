@@ -15,6 +15,11 @@ const TEXTURE_OPS: ReadonlySet<string> = new Set([
   "TEX", "TEX_LZ", "TXB", "TXL", "TXP", "TXD", "TXF", "TXF_LZ", "TXQ", "TG4", "LODQ", "TEX2", "TXB2", "TXL2", "TXQS",
 ]);
 
+/** `webvirgl_vs_` / `webvirgl_fs_`: prefix of per-stage uniform names. */
+export function stagePrefix(stage: string): string {
+  return stage === "VERT" ? "webvirgl_vs_" : "webvirgl_fs_";
+}
+
 export function isTextureOp(op: string): boolean {
   return TEXTURE_OPS.has(op);
 }
@@ -76,7 +81,7 @@ export function resolveSamplers(prog: Program): SamplerPlan {
       if (prev.glslType !== glslType) fail(inst.loc, `SAMP[${samp.index}] used as both ${prev.glslType} and ${glslType}`);
       continue;
     }
-    samplers.set(samp.index, { index: samp.index, name: `webvirgl_samp${samp.index}`, glslType, target, returnType: ret, shadow });
+    samplers.set(samp.index, { index: samp.index, name: `${stagePrefix(prog.stage)}samp${samp.index}`, glslType, target, returnType: ret, shadow });
   }
   return { samplers };
 }
