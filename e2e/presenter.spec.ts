@@ -220,3 +220,23 @@ test("bad messages are reported, not thrown; the worker keeps going", async ({ p
   expect(r.errors[1]).toContain("unknown resource 99");
   expect(r.errors[2]).toContain("outside 32x32");
 });
+
+test("pixel buffers come back from the worker and are reused", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(async () => {
+    const h = window.presenterHarness;
+    h.c.createResource2D(4, 64, 64, 2);
+    h.c.setScanout(0, 4, { x: 0, y: 0, width: 64, height: 64 });
+    const before = h.c.pooledBytes;
+    const px = h.c.allocPixels(64 * 64 * 4);
+    px.fill(0x80);
+    h.c.writeRect(4, { x: 0, y: 0, width: 64, height: 64 }, px);
+    const detached = px.byteLength === 0; // transferred, not copied
+    await h.flushAndWait(4, 0, 0, 64, 64);
+    await h.c.ping(); // the recycle message follows the frame
+    const returned = h.c.pooledBytes;
+    h.c.allocPixels(64 * 64 * 4);
+    return { before, detached, returned, after: h.c.pooledBytes, px: (await h.probe([[1, 1]])).rgba };
+  });
+  expect(r).toEqual({ before: 0, detached: true, returned: 16384, after: 0, px: [[0x80, 0x80, 0x80, 255]] });
+});

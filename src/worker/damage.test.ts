@@ -53,7 +53,8 @@ describe("WriteQueue", () => {
     q.push({ resourceId: 2, rect: R(0, 0, 2, 2), pixels: px(4) }); // other resource: kept
     q.push({ resourceId: 1, rect: R(1, 1, 2, 2), pixels: px(4) }); // partial overlap: kept
     expect(q.length).toBe(3);
-    q.push({ resourceId: 1, rect: R(0, 0, 4, 4), pixels: px(16) });
+    const dropped = q.push({ resourceId: 1, rect: R(0, 0, 4, 4), pixels: px(16) });
+    expect(dropped.map((w) => w.rect)).toEqual([R(0, 0, 2, 2), R(1, 1, 2, 2)]);
     expect(q.coalesced).toBe(2);
     expect(q.pendingBytes).toBe(16 + 64);
     const out = q.take();
@@ -71,7 +72,7 @@ describe("WriteQueue", () => {
     const q = new WriteQueue();
     q.push({ resourceId: 1, rect: R(0, 0, 1, 1), pixels: px(1) });
     q.push({ resourceId: 2, rect: R(0, 0, 1, 1), pixels: px(1) });
-    q.dropResource(1);
+    expect(q.dropResource(1).length).toBe(1);
     expect(q.take().map((w) => w.resourceId)).toEqual([2]);
   });
 });

@@ -102,23 +102,29 @@ export class WriteQueue {
   private bytes = 0;
   coalesced = 0;
 
-  push(w: PendingWrite): void {
-    const before = this.queue.length;
+  /** Queues `w`; returns the earlier writes it made pointless (their buffers are free). */
+  push(w: PendingWrite): PendingWrite[] {
+    const dropped: PendingWrite[] = [];
     this.queue = this.queue.filter((q) => {
       const covered = q.resourceId === w.resourceId && contains(w.rect, q.rect);
-      if (covered) this.bytes -= q.pixels.byteLength;
+      if (covered) {
+        this.bytes -= q.pixels.byteLength;
+        dropped.push(q);
+      }
       return !covered;
     });
-    this.coalesced += before - this.queue.length;
+    this.coalesced += dropped.length;
     this.queue.push(w);
     this.bytes += w.pixels.byteLength;
+    return dropped;
   }
 
-  dropResource(resourceId: number): void {
-    this.queue = this.queue.filter((q) => {
-      if (q.resourceId === resourceId) this.bytes -= q.pixels.byteLength;
-      return q.resourceId !== resourceId;
-    });
+  /** Forgets one resource's writes; returns them (their buffers are free). */
+  dropResource(resourceId: number): PendingWrite[] {
+    const dropped = this.queue.filter((q) => q.resourceId === resourceId);
+    this.queue = this.queue.filter((q) => q.resourceId !== resourceId);
+    for (const q of dropped) this.bytes -= q.pixels.byteLength;
+    return dropped;
   }
 
   get length(): number {

@@ -17,7 +17,7 @@ export interface PresentInfo {
   frame: number;
   /** Last flush seq on screen. */
   seq: number;
-  /** Worker-measured flush → frame submitted, ms. */
+  /** Flush sent → frame submitted (page send time to worker frame time), ms. */
   latencyMs: number;
 }
 
@@ -60,21 +60,73 @@ class Emitter<T> {
   }
 }
 
+/** Smallest pooled buffer; below this allocation is cheap and pooling not worth it. */
+const POOL_MIN = 4096;
+/** Buffers kept per size class, and overall bytes kept, by the recycling pool. */
+const POOL_PER_CLASS = 4;
+const POOL_MAX_BYTES = 64 << 20;
+
+/** Powers of two up to 1 MiB, then whole MiB (a 1024x768 frame is exactly 3 MiB). */
+function sizeClass(n: number): number {
+  const MiB = 1 << 20;
+  if (n > MiB) return Math.ceil(n / MiB) * MiB;
+  return Math.max(POOL_MIN, 2 ** Math.ceil(Math.log2(Math.max(1, n))));
+}
+
 /**
- * Ownership of pixels passes to us (ScanoutBackend contract), so a buffer that is exactly
- * the view is transferred. A view into a larger buffer (say, guest RAM) or a shared buffer
- * must not be detached or shared with the worker: copy those.
+ * Pixel buffers round-trip: page → worker (transferred with writeRect) → page (transferred
+ * back once uploaded). Reusing them is what makes full-screen writes cheap: allocating a fresh
+ * 3 MiB ArrayBuffer per write costs ~1.5 ms (page faults + zeroing), 10x the transfer itself.
  */
-function transferable(pixels: Uint8Array): Uint8Array<ArrayBuffer> {
-  const buf = pixels.buffer;
-  if (buf instanceof ArrayBuffer && pixels.byteOffset === 0 && pixels.byteLength === buf.byteLength) {
-    return pixels as Uint8Array<ArrayBuffer>;
+class PixelPool {
+  private readonly free = new Map<number, ArrayBuffer[]>();
+  /** Buffers we handed out (or took back): only these may be transferred whole when the view is smaller. */
+  private readonly ours = new WeakSet<ArrayBuffer>();
+  private bytes = 0;
+
+  alloc(n: number): Uint8Array<ArrayBuffer> {
+    const cls = sizeClass(n);
+    const reused = this.free.get(cls)?.pop();
+    if (reused) this.bytes -= cls;
+    const buf = reused ?? new ArrayBuffer(cls);
+    this.ours.add(buf);
+    return new Uint8Array(buf, 0, n);
   }
-  return new Uint8Array(pixels);
+
+  get pooledBytes(): number {
+    return this.bytes;
+  }
+
+  give(buf: ArrayBuffer): void {
+    const cls = buf.byteLength;
+    if (cls !== sizeClass(cls) || this.bytes + cls > POOL_MAX_BYTES) return;
+    const list = this.free.get(cls) ?? [];
+    if (list.length >= POOL_PER_CLASS) return;
+    list.push(buf);
+    this.free.set(cls, list);
+    this.ours.add(buf);
+    this.bytes += cls;
+  }
+
+  /**
+   * Ownership of pixels passes to us (ScanoutBackend contract), so a buffer that is exactly
+   * the view, or one of our pool buffers, is transferred. A view into someone else's larger
+   * buffer (say, guest RAM) or a shared buffer must not be detached or shared: copy those.
+   */
+  transferable(pixels: Uint8Array): Uint8Array<ArrayBuffer> {
+    const buf = pixels.buffer;
+    if (buf instanceof ArrayBuffer && (this.ours.has(buf) || (pixels.byteOffset === 0 && pixels.byteLength === buf.byteLength))) {
+      return pixels as Uint8Array<ArrayBuffer>;
+    }
+    const copy = this.alloc(pixels.byteLength);
+    copy.set(pixels);
+    return copy;
+  }
 }
 
 export class GpuClient implements ScanoutBackend {
   private readonly worker: Worker;
+  private readonly pool = new PixelPool();
   private seq = 0;
   private presentedSeq = 0;
   private nextId = 1;
@@ -155,18 +207,18 @@ export class GpuClient implements ScanoutBackend {
     this.send({ type: "destroyResource", resourceId });
   }
   writeRect(resourceId: number, rect: Rect, pixels: Uint8Array): void {
-    const p = transferable(pixels);
+    const p = this.pool.transferable(pixels);
     this.send({ type: "writeRect", resourceId, rect: { ...rect }, pixels: p }, [p.buffer]);
   }
   setScanout(scanoutId: number, resourceId: number, rect: Rect): void {
     this.send({ type: "setScanout", scanoutId, resourceId, rect: { ...rect } });
   }
   flush(resourceId: number, rect: Rect): void {
-    this.send({ type: "flush", resourceId, rect: { ...rect }, seq: ++this.seq });
+    this.send({ type: "flush", resourceId, rect: { ...rect }, seq: ++this.seq, sentAt: performance.timeOrigin + performance.now() });
   }
   updateCursor(scanoutId: number, image: CursorImage | null, x: number, y: number): void {
     if (!image) return this.send({ type: "updateCursor", scanoutId, image: null, x, y });
-    const p = transferable(image.pixels);
+    const p = this.pool.transferable(image.pixels);
     this.send({ type: "updateCursor", scanoutId, image: { ...image, pixels: p }, x, y }, [p.buffer]);
   }
   moveCursor(scanoutId: number, x: number, y: number): void {
@@ -177,6 +229,14 @@ export class GpuClient implements ScanoutBackend {
   }
 
   // ---- extras --------------------------------------------------------------------------------
+
+  /**
+   * A pixel buffer for writeRect, recycled from earlier writes when possible. Optional: any
+   * Uint8Array works, but filling one of these avoids a fresh allocation per write.
+   */
+  allocPixels(byteLength: number): Uint8Array {
+    return this.pool.alloc(byteLength);
+  }
 
   /** Resolves once every flush sent so far has been presented (a frame was submitted). */
   whenPresented(): Promise<PresentInfo> {
@@ -200,6 +260,11 @@ export class GpuClient implements ScanoutBackend {
     const m = await this.request({ type: "readback", id: this.nextId++, cursor: options.cursor ?? false, png: false });
     if (m.type !== "readback" || !m.pixels) throw new Error(`readPixels failed: ${m.type === "readback" ? m.error : m.type}`);
     return { width: m.width, height: m.height, pixels: m.pixels };
+  }
+
+  /** Bytes of returned pixel buffers waiting for reuse. */
+  get pooledBytes(): number {
+    return this.pool.pooledBytes;
   }
 
   /** Round trip to the worker, ms. */
@@ -284,6 +349,9 @@ export class GpuClient implements ScanoutBackend {
         p?.resolve(m);
         break;
       }
+      case "recycle":
+        for (const b of m.buffers) this.pool.give(b);
+        break;
       case "error":
         this.errorEvt.emit({ message: m.message, context: m.context });
         break;

@@ -49,13 +49,27 @@ function requestFrame(): void {
 function onFrame(): void {
   frameRequested = false;
   if (!presenter) return;
+  const p = presenter;
   try {
-    const done = presenter.frame();
-    if (done) post({ type: "presented", frame: ++frameNo, seq: done.seq, latencyMs: done.latencyMs });
+    const done = p.frame();
+    if (done) {
+      post({ type: "presented", frame: ++frameNo, seq: done.seq, latencyMs: done.latencyMs });
+      // The browser commits the frame after this callback; a task queued now runs once the
+      // thread is free again, which measures that commit.
+      const end = performance.now();
+      setTimeout(() => (p.stats.lastCommitMs = performance.now() - end), 0);
+    }
   } catch (e) {
     report(errorText(e), "frame");
   }
+  returnSpent();
   requestFrame();
+}
+
+/** Returns uploaded pixel buffers to the page (they were transferred to us). */
+function returnSpent(): void {
+  const buffers = presenter?.takeSpent() ?? [];
+  if (buffers.length > 0) post({ type: "recycle", buffers }, buffers);
 }
 
 function pushStats(force: boolean): void {
@@ -146,6 +160,7 @@ function handle(msg: ToWorker): void {
       break;
     case "destroyResource":
       p.destroyResource(msg.resourceId);
+      returnSpent();
       break;
     case "writeRect":
       p.writeRect(msg.resourceId, msg.rect, msg.pixels);
@@ -163,7 +178,7 @@ function handle(msg: ToWorker): void {
       }
       break;
     case "flush":
-      p.flush(msg.resourceId, msg.rect, msg.seq, performance.now());
+      p.flush(msg.resourceId, msg.rect, msg.seq, msg.sentAt);
       break;
     case "updateCursor":
       p.updateCursor(msg.scanoutId, msg.image, msg.x, msg.y);
@@ -173,6 +188,7 @@ function handle(msg: ToWorker): void {
       break;
     case "reset":
       p.reset();
+      returnSpent();
       post({ type: "scanout", scanoutId: DISPLAY_SCANOUT, active: false, width: 0, height: 0 });
       break;
     case "readback":

@@ -60,10 +60,12 @@ export class Presenter {
   private g: GLState | null = null;
   /** Something on the canvas must change at the next frame (damage, cursor, new scanout). */
   private needsFrame = false;
-  /** Oldest flush not yet on screen (worker clock) and the newest flush seq seen. */
+  /** Oldest flush not yet on screen (epoch ms, page send time) and the newest flush seq seen. */
   private oldestFlushAt: number | null = null;
   private lastSeq = 0;
   private lastPresentedSeq = 0;
+  /** Pixel buffers already uploaded (or dropped): handed back to the page for reuse. */
+  private spent: ArrayBuffer[] = [];
 
   readonly stats: PresenterStats = {
     framesPresented: 0,
@@ -72,8 +74,10 @@ export class Presenter {
     writesCoalesced: 0,
     bytesUploaded: 0,
     lastPresentLatencyMs: 0,
+    lastCommitMs: 0,
     contextLosses: 0,
     errors: 0,
+    frameCpuMsTotal: 0,
   };
 
   constructor(
@@ -101,7 +105,7 @@ export class Presenter {
   /** The context is gone: GL objects are dead, queued uploads are useless. */
   detach(): void {
     this.g = null;
-    this.writes.clear();
+    this.recycle(this.writes.take());
     this.damage.clear();
     this.stats.contextLosses++;
   }
@@ -126,7 +130,7 @@ export class Presenter {
       this.log(`unknown resource ${id}`, "destroyResource");
       return;
     }
-    this.writes.dropResource(id);
+    this.recycle(this.writes.dropResource(id));
     const tex = this.g?.textures.get(id);
     if (tex && this.g) {
       this.g.gl.deleteTexture(tex);
@@ -144,9 +148,9 @@ export class Presenter {
     }
     if (rect.width === 0 || rect.height === 0) return;
     this.stats.writes++;
-    const before = this.writes.coalesced;
-    this.writes.push({ resourceId: id, rect, pixels });
-    this.stats.writesCoalesced += this.writes.coalesced - before;
+    const dropped = this.writes.push({ resourceId: id, rect, pixels });
+    this.stats.writesCoalesced += dropped.length;
+    this.recycle(dropped);
   }
 
   /** Returns whether the displayed scanout changed its active state or size. */
@@ -175,7 +179,7 @@ export class Presenter {
     return changed;
   }
 
-  flush(resourceId: number, rect: Rect, seq: number, receivedAt: number): void {
+  flush(resourceId: number, rect: Rect, seq: number, sentAt: number): void {
     this.stats.flushes++;
     this.lastSeq = Math.max(this.lastSeq, seq);
     const s = this.scanouts.get(DISPLAY_SCANOUT);
@@ -183,7 +187,7 @@ export class Presenter {
       const d = flushToScreen(rect, s.rect);
       if (d) this.damage.add(d);
     }
-    if (this.oldestFlushAt === null) this.oldestFlushAt = receivedAt;
+    if (this.oldestFlushAt === null) this.oldestFlushAt = sentAt;
     // Even a flush of an undisplayed resource gets a frame: its `presented` ack tells the
     // device the flush is done, and pacing acks on frames is what bounds the queue.
     this.needsFrame = true;
@@ -212,7 +216,7 @@ export class Presenter {
     }
     this.resources.clear();
     this.scanouts.clear();
-    this.writes.clear();
+    this.recycle(this.writes.take());
     this.damage.clear();
     this.cursor = { image: null, x: 0, y: 0 };
     this.uploadCursor();
@@ -238,8 +242,12 @@ export class Presenter {
     const g = this.g;
     if (!g) return null;
     const { gl } = g;
+    const t0 = performance.now();
     this.upload();
-    if (!this.needsFrame) return null;
+    if (!this.needsFrame) {
+      this.stats.frameCpuMsTotal += performance.now() - t0;
+      return null;
+    }
     this.needsFrame = false;
     this.blitDamage();
     if (g.screen) {
@@ -249,7 +257,9 @@ export class Presenter {
     }
     // Measured once the frame's GL calls are issued; the browser commits the frame when
     // this rAF callback returns.
-    const latencyMs = this.oldestFlushAt === null ? 0 : performance.now() - this.oldestFlushAt;
+    const t1 = performance.now();
+    this.stats.frameCpuMsTotal += t1 - t0;
+    const latencyMs = this.oldestFlushAt === null ? 0 : performance.timeOrigin + t1 - this.oldestFlushAt;
     if (this.oldestFlushAt !== null) this.stats.lastPresentLatencyMs = latencyMs;
     this.oldestFlushAt = null;
     this.lastPresentedSeq = this.lastSeq;
@@ -297,13 +307,30 @@ export class Presenter {
     const g = this.g;
     if (!g) return;
     const { gl } = g;
-    for (const w of this.writes.take()) {
+    const uploads = this.writes.take();
+    for (const w of uploads) {
       const tex = g.textures.get(w.resourceId);
       if (!tex) continue;
       gl.bindTexture(gl.TEXTURE_2D, tex);
       gl.texSubImage2D(gl.TEXTURE_2D, 0, w.rect.x, w.rect.y, w.rect.width, w.rect.height, gl.RGBA, gl.UNSIGNED_BYTE, w.pixels);
       this.stats.bytesUploaded += w.pixels.byteLength;
     }
+    // texSubImage2D has consumed the data by the time it returns: the buffers are free.
+    this.recycle(uploads);
+  }
+
+  private recycle(writes: { pixels: Uint8Array }[]): void {
+    for (const w of writes) {
+      const b = w.pixels.buffer;
+      if (b instanceof ArrayBuffer && b.byteLength >= 4096 && !this.spent.includes(b)) this.spent.push(b);
+    }
+  }
+
+  /** Buffers the page may reuse (see gpu-client.ts allocPixels). */
+  takeSpent(): ArrayBuffer[] {
+    const out = this.spent;
+    this.spent = [];
+    return out;
   }
 
   private allocTexture(width: number, height: number): WebGLTexture {

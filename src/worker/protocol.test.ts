@@ -10,7 +10,7 @@ describe("validateToWorker", () => {
     { type: "writeRect", resourceId: 1, rect, pixels: new Uint8Array(16) },
     { type: "setScanout", scanoutId: 0, resourceId: 1, rect },
     { type: "setScanout", scanoutId: 0, resourceId: 0, rect: { x: 0, y: 0, width: 0, height: 0 } },
-    { type: "flush", resourceId: 1, rect, seq: 3 },
+    { type: "flush", resourceId: 1, rect, seq: 3, sentAt: 1.7e12 },
     { type: "updateCursor", scanoutId: 0, image: null, x: -5, y: 10 },
     {
       type: "updateCursor",
@@ -45,7 +45,8 @@ describe("validateToWorker", () => {
     [{ type: "writeRect", resourceId: 1, rect, pixels: [0, 0] }, "not a Uint8Array"],
     [{ type: "writeRect", resourceId: 1, rect: { x: -1, y: 0, width: 1, height: 1 }, pixels: new Uint8Array(4) }, "bad rect"],
     [{ type: "setScanout", scanoutId: 16, resourceId: 1, rect }, "bad scanoutId"],
-    [{ type: "flush", resourceId: 1, rect, seq: -1 }, "bad seq"],
+    [{ type: "flush", resourceId: 1, rect, seq: -1, sentAt: 0 }, "bad seq"],
+    [{ type: "flush", resourceId: 1, rect, seq: 1 }, "bad sentAt"],
     [{ type: "moveCursor", scanoutId: 0, x: "1", y: 1 }, "bad cursor position"],
     [
       { type: "updateCursor", scanoutId: 0, image: { pixels: new Uint8Array(4), width: 2, height: 2, format: 1, hotX: 0, hotY: 0 }, x: 0, y: 0 },

@@ -23,8 +23,12 @@ export type ToWorker =
   | { type: "destroyResource"; resourceId: number }
   | { type: "writeRect"; resourceId: number; rect: Rect; pixels: Uint8Array }
   | { type: "setScanout"; scanoutId: number; resourceId: number; rect: Rect }
-  /** `seq` increases by one per flush; `presented` messages report the last seq on screen. */
-  | { type: "flush"; resourceId: number; rect: Rect; seq: number }
+  /**
+   * `seq` increases by one per flush; `presented` messages report the last seq on screen.
+   * `sentAt` is the page's clock as epoch ms (timeOrigin + now), comparable across threads:
+   * latency is measured from the send, not from when the worker got round to the message.
+   */
+  | { type: "flush"; resourceId: number; rect: Rect; seq: number; sentAt: number }
   | { type: "updateCursor"; scanoutId: number; image: CursorImage | null; x: number; y: number }
   | { type: "moveCursor"; scanoutId: number; x: number; y: number }
   | { type: "reset" }
@@ -46,10 +50,17 @@ export interface PresenterStats {
   /** Writes dropped before upload because a later write in the same frame covered them. */
   writesCoalesced: number;
   bytesUploaded: number;
-  /** Flush received → frame submitted (worker clock, ms), for the oldest flush in that frame. */
+  /** Flush sent by the page → frame submitted by the worker (ms), oldest flush of that frame. */
   lastPresentLatencyMs: number;
+  /**
+   * How long the worker thread stayed busy after the last frame callback returned (ms): the
+   * browser's frame commit. On SwiftShader this, not our GL work, bounds the frame rate.
+   */
+  lastCommitMs: number;
   contextLosses: number;
   errors: number;
+  /** CPU time spent in frame callbacks (uploads, blits, composite issue), summed, ms. */
+  frameCpuMsTotal: number;
 }
 
 export type FromWorker =
@@ -59,6 +70,8 @@ export type FromWorker =
   | { type: "stats"; stats: PresenterStats }
   | { type: "readback"; id: number; width: number; height: number; pixels: Uint8Array | null; png: Blob | null; error: string | null }
   | { type: "pong"; id: number }
+  /** Pixel buffers the worker has uploaded, transferred back for reuse (allocPixels). */
+  | { type: "recycle"; buffers: ArrayBuffer[] }
   | { type: "error"; message: string; context: string }
   | { type: "contextLost" }
   | { type: "contextRestored" };
@@ -143,6 +156,7 @@ export function validateToWorker(m: unknown): Validated {
         need(isU32(m.resourceId) && m.resourceId !== 0, "bad resourceId");
         need(isRect(m.rect), "bad rect");
         need(typeof m.seq === "number" && Number.isSafeInteger(m.seq) && m.seq >= 0, "bad seq");
+        need(typeof m.sentAt === "number" && Number.isFinite(m.sentAt), "bad sentAt");
         break;
       case "updateCursor":
         need(isU32(m.scanoutId) && m.scanoutId < MAX_SCANOUTS, "bad scanoutId");
