@@ -170,8 +170,13 @@ function transferToHost2D(state: GpuState, command: GpuCommand): GpuResponse {
     return fail(RESP.ERR_INVALID_PARAMETER, `resource_id ${id}: offset ${offset} + rect ${formatRect(rect)} needs ${end} bytes of backing, only ${resource.backing.totalLength} attached`);
   }
   const pixels = new Uint8Array(rowBytes * rect.height);
-  for (let row = 0; row < rect.height; row++) {
-    resource.backing.gather(state.ram, offset + row * resource.stride, rowBytes, pixels, row * rowBytes);
+  if (rowBytes === resource.stride) {
+    // Full-width rect (every console/fb update from Linux): the rows are contiguous in the backing.
+    resource.backing.gather(state.ram, offset, pixels.length, pixels, 0);
+  } else {
+    for (let row = 0; row < rect.height; row++) {
+      resource.backing.gather(state.ram, offset + row * resource.stride, rowBytes, pixels, row * rowBytes);
+    }
   }
   if (resource.shadow) {
     for (let row = 0; row < rect.height; row++) {
