@@ -32,6 +32,11 @@ import {
 } from "./names.ts";
 
 const FILE_SET: ReadonlySet<string> = new Set(REGISTER_FILES);
+/** Opcodes that may carry trailing memory qualifiers / image formats. */
+const MEMORY_OPS: ReadonlySet<string> = new Set([
+  "LOAD", "STORE", "RESQ", "ATOMUADD", "ATOMXCHG", "ATOMCAS", "ATOMAND", "ATOMOR", "ATOMXOR", "ATOMUMIN", "ATOMUMAX",
+  "ATOMIMIN", "ATOMIMAX", "ATOMFADD", "ATOMINC_WRAP", "ATOMDEC_WRAP",
+]);
 
 function maxIndexFor(file: RegisterFile): number {
   switch (file) {
@@ -420,11 +425,11 @@ function parseInstruction(c: Cursor): Instruction {
       c.word();
       inst.texTarget = w;
     } else if (FILE_SET.has(w) && afterWord === "[") {
-      if (!info.texture) c.fail(`${name} takes no texture offsets`, wcol);
+      if (!info.texture) c.fail(`unexpected operand '${w}' after the operands of ${name}`, wcol);
       const off = parseSrc(c);
       if (off.negate || off.absolute) c.fail("modifiers are not allowed on texture offsets", wcol);
       inst.texOffsets.push(off);
-    } else if (w && !info.texture) {
+    } else if (w && !info.texture && MEMORY_OPS.has(name)) {
       c.word(); // memory qualifier / image format / return type: accepted and ignored
     } else if (w && RETURN_TYPES.has(w)) {
       c.word();
