@@ -3,7 +3,7 @@ import type { GuestMemory } from "../virtio/guest-memory.ts";
 import type { PciHost } from "../virtio/pci-host.ts";
 import { VirtioPciTransport, type TransportStats } from "../virtio/pci-transport.ts";
 import type { GpuCounters } from "./gpu-state.ts";
-import { VirtioGpuDevice } from "./gpu-device.ts";
+import { VirtioGpuDevice, type GpuModule } from "./gpu-device.ts";
 import { DEFAULT_RESOURCE_LIMITS, type ResourceLimits } from "./resource-table.ts";
 import type { ScanoutBackend } from "./scanout-backend.ts";
 import type { DisplaySize } from "./scanouts.ts";
@@ -32,6 +32,8 @@ export interface CreateVirtioGpuOptions {
   edid?: boolean;
   /** Virtqueue size offered for controlq and cursorq; default 256. */
   queueSize?: number;
+  /** Extra command modules (the 3D/virgl module); default none. */
+  modules?: GpuModule[];
 }
 
 export interface VirtioGpuStats {
@@ -63,6 +65,7 @@ export function createVirtioGpu(options: CreateVirtioGpuOptions): VirtioGpu {
     edid: options.edid ?? true,
     queueSize: options.queueSize ?? 256,
     maxLoggedErrors: 100,
+    modules: options.modules ?? [],
   });
   const transport = new VirtioPciTransport({
     pciHost: options.pciHost,

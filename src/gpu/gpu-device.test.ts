@@ -253,3 +253,27 @@ describe("reset", () => {
     expect(h.backend.take()).toEqual([{ method: "reset" }]);
   });
 });
+
+describe("command modules (the 3D hook)", () => {
+  it("adds features, capsets and commands, and is reset with the device", () => {
+    let resets = 0;
+    const h = new GpuHarness({
+      modules: [
+        {
+          name: "fake-3d",
+          features: 1n << 0n,
+          numCapsets: 2,
+          register: (table) =>
+            table.register({ type: CMD.GET_CAPSET_INFO, name: "GET_CAPSET_INFO", requestSize: 32, responseSize: 40, handle: () => ({ type: RESP.OK_CAPSET_INFO, body: new Uint8Array(16) }) }),
+          reset: () => resets++,
+        },
+      ],
+    });
+    expect(h.driver.deviceFeatures() & 1n).toBe(1n);
+    expect(h.driver.read32(h.driver.deviceCfg + CONFIG_NUM_CAPSETS)).toBe(2);
+    expect(h.command(CMD.GET_CAPSET_INFO, [0, 0])?.type).toBe(RESP.OK_CAPSET_INFO);
+    const before = resets;
+    h.gpu.reset();
+    expect(resets).toBe(before + 1);
+  });
+});

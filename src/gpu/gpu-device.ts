@@ -38,6 +38,23 @@ export interface VirtioGpuDeviceOptions {
   queueSize: number;
   /** Error responses logged per device reset; later ones are only counted (a looping guest must not flood the log). */
   maxLoggedErrors: number;
+  /** Command modules beyond 2D (the 3D/virgl module): their features, capsets and commands. */
+  modules: readonly GpuModule[];
+}
+
+/**
+ * A pluggable command set (the 3D module). Its feature bits are offered with the device's,
+ * `register` adds its commands to the control queue table once guest RAM is known, and
+ * `reset` runs on every device reset (after 2D state is cleared) to free what it holds.
+ */
+export interface GpuModule {
+  readonly name: string;
+  /** Device feature bits this module implements, e.g. 1n << BigInt(VIRTIO_GPU_F_VIRGL). */
+  readonly features: bigint;
+  /** Capability sets it answers GET_CAPSET_INFO for (added to num_capsets). */
+  readonly numCapsets: number;
+  register(controlCommands: CommandTable, state: GpuState): void;
+  reset(): void;
 }
 
 function decodeHeader(bytes: Uint8Array): CtrlHeader {
@@ -81,8 +98,8 @@ export class VirtioGpuDevice implements VirtioDeviceModel {
   readonly controlCommands = new CommandTable();
   readonly cursorCommands = new CommandTable();
   readonly counters: GpuCounters = { commands: 0, errors: 0, transfers: 0, bytesTransferred: 0, flushes: 0, cursorUpdates: 0 };
-  /** Number of capability sets (GET_CAPSET_INFO); 0 until the 3D module adds virgl. */
-  numCapsets = 0;
+  /** Number of capability sets (GET_CAPSET_INFO): the modules' sum, 0 without the 3D module. */
+  readonly numCapsets: number;
   private transport: DeviceTransport | null = null;
   private state: GpuState | null = null;
   private readonly scanouts: Scanout[];
@@ -101,7 +118,10 @@ export class VirtioGpuDevice implements VirtioDeviceModel {
       { name: "controlq", maxSize: options.queueSize },
       { name: "cursorq", maxSize: options.queueSize },
     ];
-    this.deviceFeatures = options.edid ? 1n << BigInt(VIRTIO_GPU_F_EDID) : 0n;
+    let features = options.edid ? 1n << BigInt(VIRTIO_GPU_F_EDID) : 0n;
+    for (const module of options.modules) features |= module.features;
+    this.deviceFeatures = features;
+    this.numCapsets = options.modules.reduce((sum, module) => sum + module.numCapsets, 0);
     this.scanouts = createScanouts(options.displays);
     this.resources = new ResourceTable(options.limits);
   }
@@ -119,6 +139,7 @@ export class VirtioGpuDevice implements VirtioDeviceModel {
     };
     register2DCommands(this.controlCommands, this.state, { edid: this.options.edid });
     registerCursorCommands(this.cursorCommands, this.state);
+    for (const module of this.options.modules) module.register(this.controlCommands, this.state);
   }
 
   /** Resource memory in use, for stats. */
@@ -249,6 +270,7 @@ export class VirtioGpuDevice implements VirtioDeviceModel {
     }
     this.eventsRead = 0;
     this.loggedErrors = 0;
+    for (const module of this.options.modules) module.reset();
     this.options.backend.reset();
   }
 }

@@ -4,3 +4,6 @@ export type { CommandSpec, CtrlHeader, GpuCommand, GpuCommandHandler, GpuRespons
 export type { DisplaySize } from "./scanouts.ts";
 export type { ResourceLimits } from "./resource-table.ts";
 export { DEFAULT_RESOURCE_LIMITS } from "./resource-table.ts";
+export type { GpuModule } from "./gpu-device.ts";
+export type { GpuState, GpuCounters } from "./gpu-state.ts";
+export { CommandTable, ok, okWith, fail } from "./command-table.ts";

@@ -254,3 +254,37 @@ describe("config change interrupts", () => {
     expect(driver.read32(driver.deviceCfg + 4)).toBe(0x11223344);
   });
 });
+
+describe("byte-wise register assembly (v86 splits 16-bit accesses)", () => {
+  it("assembles queue_select from both bytes and reads 64-bit ring addresses back per half", () => {
+    const { driver } = setup();
+    driver.write16(driver.common + COMMON_QUEUE_SELECT, 0x0100);
+    expect(driver.read16(driver.common + COMMON_QUEUE_SELECT)).toBe(0x0100);
+    expect(driver.read16(driver.common + COMMON_QUEUE_SIZE)).toBe(0); // no queue 256
+    driver.write16(driver.common + COMMON_QUEUE_SELECT, 1);
+    driver.write64(driver.common + 0x20, 0x1_2345_6780);
+    expect(driver.read32(driver.common + 0x20)).toBe(0x23456780);
+    expect(driver.read32(driver.common + 0x24)).toBe(1);
+  });
+
+  it("ignores the high byte of queue_enable and writes of 0", () => {
+    const { driver } = setup();
+    driver.initialize();
+    driver.write16(driver.common + COMMON_QUEUE_SELECT, 0);
+    driver.write8(driver.common + COMMON_QUEUE_ENABLE + 1, 0);
+    driver.write8(driver.common + COMMON_QUEUE_ENABLE, 0);
+    expect(driver.read16(driver.common + COMMON_QUEUE_ENABLE)).toBe(1);
+  });
+
+  it("drops completions for a queue that faulted meanwhile", () => {
+    const { driver, device, logs } = setup();
+    driver.initialize();
+    device.autoComplete = false;
+    driver.submit(0, [bytes(1)], [1]);
+    driver.publish(0, 0, 40); // idx jump: fault
+    driver.notify(0);
+    expect(logs.at(-1)).toMatch(/avail ring: field idx/);
+    device.requests[0].complete(1);
+    expect(driver.takeUsed(0)).toEqual([]);
+  });
+});
