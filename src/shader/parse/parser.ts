@@ -83,8 +83,10 @@ function parseComponents(c: Cursor, what: string): number[] {
   }
   if (out.length === 0) c.fail(`expected ${what} after '.'`, col);
   if (out.length > 4) c.fail(`${what} has more than 4 components`, col);
-  const next = c.text.charAt(c.pos);
-  if (/[A-Za-z0-9_]/.test(next)) c.fail(`invalid character '${next}' in ${what}`);
+  const cc = c.text.charCodeAt(c.pos);
+  if ((cc >= 65 && cc <= 90) || (cc >= 97 && cc <= 122) || (cc >= 48 && cc <= 57) || cc === 95) {
+    c.fail(`invalid character '${c.text.charAt(c.pos)}' in ${what}`);
+  }
   return out;
 }
 
