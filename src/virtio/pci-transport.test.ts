@@ -288,3 +288,32 @@ describe("byte-wise register assembly (v86 splits 16-bit accesses)", () => {
     expect(driver.takeUsed(0)).toEqual([]);
   });
 });
+
+describe("emulator safety", () => {
+  it("an exception in the device model during an MMIO access is logged, never thrown into v86", () => {
+    const { driver, device, logs } = setup();
+    driver.initialize();
+    device.reset = () => {
+      throw new Error("backend exploded");
+    };
+    expect(() => driver.writeStatus(0)).not.toThrow();
+    expect(logs.at(-1)).toMatch(/internal error during MMIO write8 at BAR offset 0x14: Error: backend exploded/);
+  });
+});
+
+describe("device handler failures", () => {
+  it("a handler that throws gets its request returned empty and a log line; the queue keeps working", () => {
+    const { driver, device, logs } = setup();
+    driver.initialize();
+    const original = device.handleRequest.bind(device);
+    device.handleRequest = () => {
+      throw new Error("handler bug");
+    };
+    const { head } = driver.submit(0, [bytes(1)], [1]);
+    expect(driver.takeUsed(0)).toEqual([{ id: head, len: 0 }]);
+    expect(logs.at(-1)).toMatch(/queue 0 \(requestq\): device handler threw on descriptor \d+: Error: handler bug/);
+    device.handleRequest = original;
+    driver.submit(0, [bytes(2)], [1]);
+    expect(driver.takeUsed(0)).toHaveLength(1);
+  });
+});

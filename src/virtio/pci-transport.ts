@@ -142,22 +142,36 @@ export class VirtioPciTransport implements DeviceTransport {
 
   // --- MMIO ------------------------------------------------------------------------------
 
+  /**
+   * The handlers v86 calls. They never throw into the emulator: an exception here would be a
+   * bug in a device model or backend, so it is logged with the access that caused it.
+   */
   private mmioHandlers(): MmioHandlers {
+    const guarded = <T>(what: string, offset: number, fallback: T, access: () => T): T => {
+      try {
+        return access();
+      } catch (error) {
+        this.log(`internal error during MMIO ${what} at BAR offset 0x${offset.toString(16)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        return fallback;
+      }
+    };
     return {
-      read8: (offset) => this.readByte(offset),
-      read32: (offset) => {
-        // ISR is read-to-clear: a 32-bit read must clear once, not per byte.
-        if (offset >= ISR_OFFSET && offset < ISR_OFFSET + ISR_LENGTH) return this.readByte(offset);
-        return (this.readByte(offset) | (this.readByte(offset + 1) << 8) | (this.readByte(offset + 2) << 16) | (this.readByte(offset + 3) << 24)) >>> 0;
-      },
-      write8: (offset, value) => this.writeByte(offset, value & 0xff),
-      write32: (offset, value) => {
-        if (offset >= NOTIFY_OFFSET && offset < NOTIFY_OFFSET + NOTIFY_OFF_MULTIPLIER * this.queues.length) {
-          this.writeByte(offset, value & 0xff);
-          return;
-        }
-        for (let i = 0; i < 4; i++) this.writeByte(offset + i, (value >>> (8 * i)) & 0xff);
-      },
+      read8: (offset) => guarded("read8", offset, 0, () => this.readByte(offset)),
+      read32: (offset) =>
+        guarded("read32", offset, 0, () => {
+          // ISR is read-to-clear: a 32-bit read must clear once, not per byte.
+          if (offset >= ISR_OFFSET && offset < ISR_OFFSET + ISR_LENGTH) return this.readByte(offset);
+          return (this.readByte(offset) | (this.readByte(offset + 1) << 8) | (this.readByte(offset + 2) << 16) | (this.readByte(offset + 3) << 24)) >>> 0;
+        }),
+      write8: (offset, value) => guarded("write8", offset, undefined, () => this.writeByte(offset, value & 0xff)),
+      write32: (offset, value) =>
+        guarded("write32", offset, undefined, () => {
+          if (offset >= NOTIFY_OFFSET && offset < NOTIFY_OFFSET + NOTIFY_OFF_MULTIPLIER * this.queues.length) {
+            this.writeByte(offset, value & 0xff);
+            return;
+          }
+          for (let i = 0; i < 4; i++) this.writeByte(offset + i, (value >>> (8 * i)) & 0xff);
+        }),
     };
   }
 
