@@ -11,14 +11,31 @@ const GREEN: RGBA = [0, 255, 0, 255];
 const BLUE: RGBA = [0, 0, 255, 255];
 const WHITE: RGBA = [255, 255, 255, 255];
 
-async function open(page: Page): Promise<void> {
+async function open(page: Page, present: "composite" | "damage" = "composite"): Promise<void> {
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") console.log(`[page ${m.type()}] ${m.text()}`);
   });
-  await page.goto("/test/pages/presenter.html");
+  await page.goto(`/test/pages/presenter.html?present=${present}`);
   await page.waitForFunction(() => window.presenterHarness !== undefined);
   const renderer = await page.evaluate(() => window.presenterHarness.start());
   expect(renderer).not.toBe("");
+}
+
+/** What the page really shows: a Playwright screenshot of the canvas element, decoded in the page. */
+async function canvasPixels(page: Page, points: [number, number][]): Promise<{ w: number; h: number; px: number[][] }> {
+  await page.evaluate(() => window.presenterHarness.settle(5));
+  const png = await page.locator("#screen").screenshot();
+  return page.evaluate(
+    async ([b64, pts]) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const bmp = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
+      const cv = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = cv.getContext("2d", { willReadFrequently: true })!;
+      ctx.drawImage(bmp, 0, 0);
+      return { w: bmp.width, h: bmp.height, px: pts.map(([x, y]) => Array.from(ctx.getImageData(x, y, 1, 1).data)) };
+    },
+    [png.toString("base64"), points] as const,
+  );
 }
 
 async function errors(page: Page): Promise<string[]> {
@@ -159,16 +176,7 @@ test("the canvas element shows the frame (page screenshot) and screenshot() is a
     await h.flushAndWait(5, 0, 0, 1, 1);
     await h.settle(5);
   });
-  const png = await page.locator("#screen").screenshot();
-  const seen = await page.evaluate(async (b64) => {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const bmp = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
-    const cv = new OffscreenCanvas(bmp.width, bmp.height);
-    const ctx = cv.getContext("2d")!;
-    ctx.drawImage(bmp, 0, 0);
-    const at = (x: number, y: number) => Array.from(ctx.getImageData(x, y, 1, 1).data);
-    return { w: bmp.width, h: bmp.height, px: [at(20, 20), at(140, 20), at(20, 100), at(140, 100), at(121, 21)] };
-  }, png.toString("base64"));
+  const seen = await canvasPixels(page, [[20, 20], [140, 20], [20, 100], [140, 100], [121, 21]]);
   expect(seen.w).toBe(160);
   expect(seen.h).toBe(120);
   expect(seen.px).toEqual([RED, GREEN, BLUE, WHITE, [0, 0, 0, 255]]);
@@ -240,3 +248,46 @@ test("pixel buffers come back from the worker and are reused", async ({ page }) 
   });
   expect(r).toEqual({ before: 0, detached: true, returned: 16384, after: 0, px: [[0x80, 0x80, 0x80, 255]] });
 });
+
+for (const mode of ["composite", "damage"] as const) {
+  test(`canvas (${mode} mode): partial flushes and cursor moves repaint the right pixels`, async ({ page }) => {
+    await open(page, mode);
+    await page.evaluate(async () => {
+      const h = window.presenterHarness;
+      h.c.createResource2D(6, 96, 64, 1);
+      h.fill(6, 1, 0, 0, 96, 64, [255, 0, 0, 255]);
+      h.c.setScanout(0, 6, { x: 0, y: 0, width: 96, height: 64 });
+      await h.flushAndWait(6, 0, 0, 96, 64);
+      // Translucent white cursor (premultiplied 50%): blending it twice would show.
+      h.c.updateCursor(0, h.cursorImage(121, 8, 8, [128, 128, 128, 128], 0, 0), 10, 10);
+      await h.flushAndWait(6, 0, 0, 1, 1);
+    });
+    const half: RGBA = [255, 128, 128, 255]; // red under a 50% white premultiplied cursor
+    let seen = await canvasPixels(page, [[12, 12], [30, 30]]);
+    expect(seen.px).toEqual([half, RED]);
+    // Damage under the cursor (cursor must be redrawn once, not twice) and elsewhere.
+    await page.evaluate(async () => {
+      const h = window.presenterHarness;
+      h.fill(6, 1, 0, 0, 96, 64, [0, 0, 255, 255]);
+      await h.flushAndWait(6, 8, 8, 12, 12);
+    });
+    seen = await canvasPixels(page, [[12, 12], [9, 9], [21, 21], [40, 40]]);
+    expect(seen.px).toEqual([[128, 128, 255, 255], BLUE, RED, RED]);
+    // Move the cursor: the old place is repainted from the screen, the new one drawn.
+    await page.evaluate(async () => {
+      const h = window.presenterHarness;
+      h.c.moveCursor(0, 60, 40);
+      await h.settle(3);
+    });
+    seen = await canvasPixels(page, [[12, 12], [62, 42], [59, 39]]);
+    expect(seen.px).toEqual([BLUE, half, RED]);
+    // Hide it.
+    await page.evaluate(async () => {
+      window.presenterHarness.c.updateCursor(0, null, 0, 0);
+      await window.presenterHarness.settle(3);
+    });
+    seen = await canvasPixels(page, [[62, 42]]);
+    expect(seen.px).toEqual([RED]);
+    expect(await errors(page)).toEqual([]);
+  });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DamageList, WriteQueue, bounds, contains, flushToScreen, intersect } from "./damage.ts";
+import { DamageList, WriteQueue, bounds, contains, flushToScreen, intersect, presentRegions } from "./damage.ts";
 
 const R = (x: number, y: number, width: number, height: number) => ({ x, y, width, height });
 
@@ -74,5 +74,39 @@ describe("WriteQueue", () => {
     q.push({ resourceId: 2, rect: R(0, 0, 1, 1), pixels: px(1) });
     expect(q.dropResource(1).length).toBe(1);
     expect(q.take().map((w) => w.resourceId)).toEqual([2]);
+  });
+});
+
+describe("presentRegions", () => {
+  const full = R(0, 0, 100, 100);
+  const base = { full, damage: [] as ReturnType<typeof R>[], canvasValid: true, cursorNow: null, cursorDrawn: null, cursorChanged: false };
+  it("repaints everything when the canvas is not valid", () => {
+    expect(presentRegions({ ...base, canvasValid: false, cursorNow: R(1, 1, 4, 4) })).toEqual({ regions: [full], drawCursor: true });
+  });
+  it("only the damage when the cursor is elsewhere and still", () => {
+    const c = R(80, 80, 8, 8);
+    expect(presentRegions({ ...base, damage: [R(0, 0, 10, 10)], cursorNow: c, cursorDrawn: c })).toEqual({
+      regions: [R(0, 0, 10, 10)],
+      drawCursor: false,
+    });
+  });
+  it("damage under the cursor repaints the whole cursor rect and redraws the cursor", () => {
+    const c = R(5, 5, 8, 8);
+    expect(presentRegions({ ...base, damage: [R(0, 0, 10, 10)], cursorNow: c, cursorDrawn: c })).toEqual({
+      regions: [R(0, 0, 10, 10), c],
+      drawCursor: true,
+    });
+  });
+  it("a cursor move repaints the old and new rects, clipped to the screen", () => {
+    expect(presentRegions({ ...base, cursorNow: R(96, 96, 8, 8), cursorDrawn: R(10, 10, 8, 8), cursorChanged: true })).toEqual({
+      regions: [R(10, 10, 8, 8), R(96, 96, 4, 4)],
+      drawCursor: true,
+    });
+  });
+  it("hiding the cursor repaints where it was", () => {
+    expect(presentRegions({ ...base, cursorDrawn: R(10, 10, 8, 8), cursorChanged: true })).toEqual({
+      regions: [R(10, 10, 8, 8)],
+      drawCursor: false,
+    });
   });
 });

@@ -146,3 +146,33 @@ export class WriteQueue {
     this.take();
   }
 }
+
+/**
+ * "damage" present mode (preserveDrawingBuffer: true): which canvas rects to repaint from the
+ * screen texture this frame, and whether to draw the cursor. The cursor is only ever drawn
+ * onto a freshly repainted cursor rect, so a translucent cursor never blends over itself.
+ */
+export function presentRegions(a: {
+  full: Rect;
+  damage: readonly Rect[];
+  /** False after a resize, a context restore or the first frame: repaint everything. */
+  canvasValid: boolean;
+  cursorNow: Rect | null;
+  cursorDrawn: Rect | null;
+  cursorChanged: boolean;
+}): { regions: Rect[]; drawCursor: boolean } {
+  if (!a.canvasValid) return { regions: [a.full], drawCursor: a.cursorNow !== null };
+  const regions: Rect[] = [];
+  const addClipped = (r: Rect): void => {
+    const c = intersect(r, a.full);
+    if (c) regions.push(c);
+  };
+  a.damage.forEach(addClipped);
+  if (a.cursorChanged && a.cursorDrawn) addClipped(a.cursorDrawn);
+  let drawCursor = false;
+  if (a.cursorNow && (a.cursorChanged || regions.some((r) => intersect(r, a.cursorNow!) !== null))) {
+    addClipped(a.cursorNow);
+    drawCursor = true;
+  }
+  return { regions, drawCursor };
+}

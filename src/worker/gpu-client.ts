@@ -11,6 +11,7 @@
  *    small messages, which the presenter does not need (it is paced by rAF anyway).
  */
 import type { CursorImage, Format2D, Rect, ScanoutBackend } from "../gpu/scanout-backend.ts";
+import type { PresentMode } from "./presenter.ts";
 import type { FromWorker, PresenterStats, ToWorker } from "./protocol.ts";
 
 export interface PresentInfo {
@@ -37,6 +38,11 @@ export interface Readback {
 export interface GpuClientOptions {
   /** How often the worker pushes changed stats (ms); 0 = only on requestStats(). */
   statsIntervalMs?: number;
+  /**
+   * "composite" (default: preserveDrawingBuffer false, full-screen quad per frame) or
+   * "damage" (preserveDrawingBuffer true, repaint only damaged rects); see README.
+   */
+  presentMode?: PresentMode;
   /** For tests and benchmarks: a worker created elsewhere. */
   worker?: Worker;
 }
@@ -165,7 +171,10 @@ export class GpuClient implements ScanoutBackend {
         client.renderer = renderer;
         resolve(client);
       };
-      client.send({ type: "init", canvas: offscreen, statsIntervalMs: options.statsIntervalMs ?? 1000 }, [offscreen]);
+      client.send(
+        { type: "init", canvas: offscreen, statsIntervalMs: options.statsIntervalMs ?? 1000, presentMode: options.presentMode ?? "composite" },
+        [offscreen],
+      );
     });
   }
 

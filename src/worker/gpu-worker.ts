@@ -8,7 +8,7 @@
  * work (Chromium throttles worker rAF when the GPU process falls behind). rAF is requested
  * only when there is something to do: an idle screen costs nothing.
  */
-import { Presenter, DISPLAY_SCANOUT } from "./presenter.ts";
+import { Presenter, DISPLAY_SCANOUT, type PresentMode } from "./presenter.ts";
 import { describeMessage, validateToWorker, type FromWorker, type ToWorker } from "./protocol.ts";
 
 interface WorkerScope {
@@ -80,19 +80,20 @@ function pushStats(force: boolean): void {
   post({ type: "stats", stats: { ...presenter.stats } });
 }
 
-function init(canvas: OffscreenCanvas, statsIntervalMs: number): void {
+function init(canvas: OffscreenCanvas, statsIntervalMs: number, mode: PresentMode): void {
   if (presenter) throw new Error("init twice");
   const ctx = canvas.getContext("webgl2", {
     alpha: false,
     antialias: false,
     depth: false,
     stencil: false,
-    preserveDrawingBuffer: false,
+    // "damage" mode paints only changed rects, so it needs the previous frame kept.
+    preserveDrawingBuffer: mode === "damage",
     premultipliedAlpha: true,
   });
   if (!ctx) throw new Error("WebGL2 is not available");
   gl = ctx;
-  const p = new Presenter(canvas, report);
+  const p = new Presenter(canvas, report, mode);
   presenter = p;
   canvas.addEventListener("webglcontextlost", (ev) => {
     // preventDefault asks the browser to restore the context later.
@@ -150,7 +151,7 @@ function loseContext(restoreAfterMs: number): void {
 }
 
 function handle(msg: ToWorker): void {
-  if (msg.type === "init") return init(msg.canvas, msg.statsIntervalMs);
+  if (msg.type === "init") return init(msg.canvas, msg.statsIntervalMs, msg.presentMode);
   if (msg.type === "ping") return post({ type: "pong", id: msg.id });
   const p = presenter;
   if (!p) throw new Error("message before init");

@@ -16,9 +16,9 @@
  */
 import type { CursorImage, Format2D, Rect } from "../gpu/scanout-backend.ts";
 import { conv2D } from "./conv-2d.ts";
-import { DamageList, WriteQueue, contains, flushToScreen } from "./damage.ts";
+import { DamageList, WriteQueue, contains, flushToScreen, presentRegions } from "./damage.ts";
 import { IDENTITY_SWIZZLE, ZERO_BIAS, createTexelProgram, pixelQuad, type TexelProgram } from "./gl-program.ts";
-import type { PresenterStats } from "./protocol.ts";
+import type { PresentMode, PresenterStats } from "./protocol.ts";
 
 interface ResourceModel {
   width: number;
@@ -48,6 +48,15 @@ interface GLState {
 
 export type Log = (message: string, context: string) => void;
 
+/*
+ * Present modes (PresentMode, see README "Present modes" for the measurements):
+ *  - "composite": preserveDrawingBuffer false; every frame redraws the whole screen texture
+ *    (one full-screen quad) plus the cursor.
+ *  - "damage": preserveDrawingBuffer true; a frame repaints only the damaged rects (and the
+ *    old/new cursor rects) from the screen texture.
+ */
+export type { PresentMode };
+
 /** The scanout shown on the canvas; other scanouts are tracked but not displayed. */
 export const DISPLAY_SCANOUT = 0;
 
@@ -66,6 +75,11 @@ export class Presenter {
   private lastPresentedSeq = 0;
   /** Pixel buffers already uploaded (or dropped): handed back to the page for reuse. */
   private spent: ArrayBuffer[] = [];
+  /** "damage" mode: the canvas holds a complete previous frame we can paint over. */
+  private canvasValid = false;
+  /** "damage" mode: cursor rect drawn on the canvas last frame, and whether it changed since. */
+  private cursorDrawn: Rect | null = null;
+  private cursorChanged = false;
 
   readonly stats: PresenterStats = {
     framesPresented: 0,
@@ -83,6 +97,7 @@ export class Presenter {
   constructor(
     private readonly canvas: OffscreenCanvas,
     private readonly log: Log,
+    readonly mode: PresentMode = "composite",
   ) {}
 
   // ---- context lifecycle --------------------------------------------------------------------
@@ -98,6 +113,7 @@ export class Presenter {
     gl.disable(gl.DEPTH_TEST);
     gl.disable(gl.DITHER); // dithering could perturb exact colours on some drivers
     for (const [id, r] of this.resources) this.g.textures.set(id, this.allocTexture(r.width, r.height));
+    this.canvasValid = false;
     this.uploadCursor();
     this.rebuildScreen();
   }
@@ -197,6 +213,7 @@ export class Presenter {
     if (scanoutId !== DISPLAY_SCANOUT) return;
     this.cursor = { image, x, y };
     this.uploadCursor();
+    this.cursorChanged = true;
     this.needsFrame = true;
   }
 
@@ -205,7 +222,10 @@ export class Presenter {
     if (x === this.cursor.x && y === this.cursor.y) return;
     this.cursor.x = x;
     this.cursor.y = y;
-    if (this.cursor.image) this.needsFrame = true;
+    if (this.cursor.image) {
+      this.cursorChanged = true;
+      this.needsFrame = true;
+    }
   }
 
   reset(): void {
@@ -219,6 +239,7 @@ export class Presenter {
     this.recycle(this.writes.take());
     this.damage.clear();
     this.cursor = { image: null, x: 0, y: 0 };
+    this.cursorChanged = true;
     this.uploadCursor();
     this.rebuildScreen();
   }
@@ -249,10 +270,27 @@ export class Presenter {
       return null;
     }
     this.needsFrame = false;
-    this.blitDamage();
+    const damaged = this.blitDamage();
     if (g.screen) {
       gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-      this.drawComposite(g.screen.width, g.screen.height, true);
+      const { width, height } = g.screen;
+      if (this.mode === "composite") {
+        this.drawComposite(width, height, true, null, true);
+      } else {
+        const cursorNow = this.cursorRect();
+        const plan = presentRegions({
+          full: { x: 0, y: 0, width, height },
+          damage: damaged,
+          canvasValid: this.canvasValid,
+          cursorNow,
+          cursorDrawn: this.cursorDrawn,
+          cursorChanged: this.cursorChanged,
+        });
+        this.drawComposite(width, height, true, plan.regions, plan.drawCursor);
+        this.canvasValid = true;
+        this.cursorDrawn = cursorNow;
+        this.cursorChanged = false;
+      }
       this.stats.framesPresented++;
     }
     // Measured once the frame's GL calls are issued; the browser commits the frame when
@@ -291,7 +329,7 @@ export class Presenter {
       const fbo = gl.createFramebuffer();
       gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
       gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
-      this.drawComposite(width, height, false);
+      this.drawComposite(width, height, false, null, true);
       gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
       gl.bindFramebuffer(gl.FRAMEBUFFER, null);
       gl.deleteFramebuffer(fbo);
@@ -385,6 +423,8 @@ export class Presenter {
       gl.clear(gl.COLOR_BUFFER_BIT);
       gl.bindFramebuffer(gl.FRAMEBUFFER, null);
       g.screen = { tex, fbo, width, height };
+      // Resizing resets the drawing buffer; a new screen texture also means a full repaint.
+      this.canvasValid = false;
       if (this.canvas.width !== width) this.canvas.width = width;
       if (this.canvas.height !== height) this.canvas.height = height;
     }
@@ -393,14 +433,15 @@ export class Presenter {
     this.damage.add({ x: 0, y: 0, width, height });
   }
 
-  private blitDamage(): void {
+  /** Blits this frame's damage into the screen texture; returns the rects (screen coords). */
+  private blitDamage(): Rect[] {
     const g = this.g;
     const s = this.scanouts.get(DISPLAY_SCANOUT);
     const rects = this.damage.take();
-    if (!g || !g.screen || !s || rects.length === 0) return;
+    if (!g || !g.screen || !s || rects.length === 0) return [];
     const tex = g.textures.get(s.resourceId);
     const res = this.resources.get(s.resourceId);
-    if (!tex || !res) return;
+    if (!tex || !res) return [];
     const { gl, prog } = g;
     const conv = conv2D(res.format);
     gl.bindFramebuffer(gl.FRAMEBUFFER, g.screen.fbo);
@@ -424,10 +465,21 @@ export class Presenter {
     }
     gl.disable(gl.SCISSOR_TEST);
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    return rects;
   }
 
-  /** Screen texture (+ cursor) onto the bound framebuffer; `toCanvas` flips for GL's y-up. */
-  private drawComposite(width: number, height: number, toCanvas: boolean): void {
+  /** Where the cursor is on screen (top-down), or null when hidden. */
+  private cursorRect(): Rect | null {
+    const img = this.cursor.image;
+    if (!img) return null;
+    return { x: this.cursor.x - img.hotX, y: this.cursor.y - img.hotY, width: img.width, height: img.height };
+  }
+
+  /**
+   * Screen texture (+ cursor) onto the bound framebuffer; `toCanvas` flips for GL's y-up.
+   * `regions` (top-down screen rects) limits the repaint; null repaints everything.
+   */
+  private drawComposite(width: number, height: number, toCanvas: boolean, regions: Rect[] | null, drawCursor: boolean): void {
     const g = this.g;
     if (!g || !g.screen) return;
     const { gl, prog } = g;
@@ -444,10 +496,19 @@ export class Presenter {
     gl.uniform1i(prog.uFlipHeight, toCanvas ? height : 0);
     gl.uniformMatrix4fv(prog.uSwizzle, false, IDENTITY_SWIZZLE);
     gl.uniform4fv(prog.uBias, ZERO_BIAS);
-    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    if (regions === null) {
+      gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    } else {
+      gl.enable(gl.SCISSOR_TEST);
+      for (const r of regions) {
+        gl.scissor(r.x, toCanvas ? height - r.y - r.height : r.y, r.width, r.height);
+        gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+      }
+      gl.disable(gl.SCISSOR_TEST);
+    }
 
     const img = this.cursor.image;
-    if (img && g.cursorTex) {
+    if (drawCursor && img && g.cursorTex) {
       const cx = this.cursor.x - img.hotX;
       const cy = this.cursor.y - img.hotY;
       const conv = conv2D(img.format);

@@ -15,10 +15,13 @@ export const MAX_SIDE = 8192;
 /** Scanouts the device may address (virtio-gpu allows 16); only scanout 0 drives the canvas. */
 export const MAX_SCANOUTS = 16;
 
+/** How frames reach the canvas; see presenter.ts and README "Present modes". */
+export type PresentMode = "composite" | "damage";
+
 // ---- page → worker -------------------------------------------------------------------------
 
 export type ToWorker =
-  | { type: "init"; canvas: OffscreenCanvas; statsIntervalMs: number }
+  | { type: "init"; canvas: OffscreenCanvas; statsIntervalMs: number; presentMode: PresentMode }
   | { type: "createResource2D"; resourceId: number; width: number; height: number; format: Format2D }
   | { type: "destroyResource"; resourceId: number }
   | { type: "writeRect"; resourceId: number; rect: Rect; pixels: Uint8Array }
@@ -130,6 +133,7 @@ export function validateToWorker(m: unknown): Validated {
       case "init":
         need(typeof OffscreenCanvas !== "undefined" && m.canvas instanceof OffscreenCanvas, "init without OffscreenCanvas");
         need(isU32(m.statsIntervalMs), "bad statsIntervalMs");
+        need(m.presentMode === "composite" || m.presentMode === "damage", "bad presentMode");
         break;
       case "createResource2D":
         need(isU32(m.resourceId) && m.resourceId !== 0, "bad resourceId");

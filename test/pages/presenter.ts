@@ -24,9 +24,11 @@ const harness = {
   events: { scanout: [] as ScanoutInfo[], errors: [] as string[], lost: 0, restored: 0 },
   stats: null as PresenterStats | null,
 
+  /** `?present=damage` selects the damage present mode (default composite). */
   async start(): Promise<string> {
     const canvas = document.getElementById("screen") as HTMLCanvasElement;
-    const c = await GpuClient.create(canvas, { statsIntervalMs: 250 });
+    const presentMode = new URLSearchParams(location.search).get("present") === "damage" ? "damage" : "composite";
+    const c = await GpuClient.create(canvas, { statsIntervalMs: 250, presentMode });
     c.onScanoutChanged((_active, info) => {
       harness.events.scanout.push(info);
       // What the real page does: size the element to the scanout (letterboxing is CSS).
