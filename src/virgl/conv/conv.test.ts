@@ -1,0 +1,217 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { allFormats, formatInfo, isFilterable, isRenderable, isTexturable, regionBytes } from "./formats.ts";
+import { GL } from "./gl.ts";
+import { glToGuest, guestToGl } from "./pixel-convert.ts";
+import * as St from "./state.ts";
+import { vertexFormat } from "./vertex-formats.ts";
+
+const refCaps = JSON.parse(readFileSync("/work/shared/reference/capsets/gles30.caps.json", "utf8")) as {
+  v2: { sampler_formats: string[]; render_formats: string[] };
+};
+const none = (): boolean => false;
+const all = (): boolean => true;
+
+describe("format table", () => {
+  it("ids and names are unique and consistent", () => {
+    const names = new Set<string>();
+    for (const f of allFormats()) {
+      expect(formatInfo(f.id)).toBe(f);
+      expect(names.has(f.name)).toBe(false);
+      names.add(f.name);
+      expect(f.blockBytes).toBeGreaterThan(0);
+      if (f.compressed) {
+        expect(f.glFormat).toBe(0);
+        expect(f.textureExtension).not.toBeNull();
+        expect(f.renderable).toBe(false);
+      } else {
+        expect(f.glFormat).not.toBe(0);
+        expect(f.blockWidth).toBe(1);
+      }
+      if (f.channel === "uint" || f.channel === "sint") expect(f.filterable).toBe(false);
+      if (f.depth) expect(f.filterable).toBe(false);
+    }
+  });
+
+  it("covers the reference GLES 3.0 sampler formats except the documented gaps", () => {
+    const ours = new Set(allFormats().map((f) => f.name));
+    const missing = refCaps.v2.sampler_formats.filter((n) => !ours.has(n));
+    // No WebGL2 equivalent: sRGB single/dual channel and the X24S8 stencil view.
+    expect(missing.sort()).toEqual(["L8_SRGB", "R8G8_SRGB", "R8_SRGB", "X24S8_UINT"]);
+  });
+
+  it("covers the reference render formats except alpha-only targets (need an output swizzle)", () => {
+    const renderable = new Set(allFormats().filter((f) => isRenderable(f, all)).map((f) => f.name));
+    const missing = refCaps.v2.render_formats.filter((n) => !renderable.has(n));
+    expect(missing.sort()).toEqual(["A16_FLOAT", "A16_UINT", "A16_UNORM", "A32_FLOAT", "A32_UINT", "A8_SINT", "A8_UINT", "A16_SINT", "A32_SINT"].sort());
+  });
+
+  it("BGRA/BGRX use RGBA8 with a byte permutation; X forces alpha 1", () => {
+    const bgra = formatInfo(1)!;
+    expect([bgra.internalFormat, bgra.glFormat, bgra.glType]).toEqual([GL.RGBA8, GL.RGBA, GL.UNSIGNED_BYTE]);
+    expect(bgra.cpu).toEqual({ kind: "permute8", perm: [2, 1, 0, 3] });
+    const bgrx = formatInfo(2)!;
+    expect(bgrx.swizzle).toEqual([0, 1, 2, 5]);
+    expect(bgrx.noAlpha).toBe(true);
+    expect(isRenderable(bgrx, none)).toBe(true);
+  });
+
+  it("luminance/alpha/intensity map to R8/RG8 with sampler swizzles", () => {
+    expect(formatInfo(9)).toMatchObject({ internalFormat: GL.R8, swizzle: [0, 0, 0, 5], renderable: true });
+    expect(formatInfo(10)).toMatchObject({ internalFormat: GL.R8, swizzle: [4, 4, 4, 0], renderable: false });
+    expect(formatInfo(11)).toMatchObject({ internalFormat: GL.R8, swizzle: [0, 0, 0, 0] });
+    expect(formatInfo(12)).toMatchObject({ internalFormat: GL.RG8, swizzle: [0, 0, 0, 1] });
+    const l16 = formatInfo(13)!;
+    expect(l16.internalFormat).toBe(GL.R16_EXT);
+    expect(isTexturable(l16, none)).toBe(false);
+    expect(isTexturable(l16, (e) => e === "EXT_texture_norm16")).toBe(true);
+  });
+
+  it("depth/stencil formats", () => {
+    expect(formatInfo(16)).toMatchObject({ internalFormat: GL.DEPTH_COMPONENT16, depth: true, stencil: false, blockBytes: 2 });
+    expect(formatInfo(21)).toMatchObject({ internalFormat: GL.DEPTH_COMPONENT24, glType: GL.UNSIGNED_INT, cpu: { kind: "z24-low-to-high" } });
+    expect(formatInfo(19)).toMatchObject({ internalFormat: GL.DEPTH24_STENCIL8, stencil: true, glType: GL.UNSIGNED_INT_24_8 });
+    expect(formatInfo(20)!.cpu.kind).toBe("none");
+    expect(formatInfo(18)).toMatchObject({ internalFormat: GL.DEPTH_COMPONENT32F, glType: GL.FLOAT });
+    expect(formatInfo(126)).toMatchObject({ internalFormat: GL.DEPTH32F_STENCIL8, blockBytes: 8 });
+  });
+
+  it("float render needs EXT_color_buffer_float, float filtering OES_texture_float_linear", () => {
+    const f = formatInfo(31)!;
+    expect(isRenderable(f, none)).toBe(false);
+    expect(isRenderable(f, (e) => e === "EXT_color_buffer_float")).toBe(true);
+    expect(isFilterable(f, none)).toBe(false);
+    expect(isFilterable(formatInfo(94)!, none)).toBe(true);
+    expect(formatInfo(124)).toMatchObject({ internalFormat: GL.R11F_G11F_B10F, glType: GL.UNSIGNED_INT_10F_11F_11F_REV });
+  });
+
+  it("integer and sRGB formats", () => {
+    expect(formatInfo(180)).toMatchObject({ internalFormat: GL.RGBA8UI, glFormat: GL.RGBA_INTEGER, channel: "uint", renderable: true });
+    expect(formatInfo(199)).toMatchObject({ internalFormat: GL.RGB32I, renderable: false, blockBytes: 12 });
+    expect(formatInfo(104)).toMatchObject({ internalFormat: GL.SRGB8_ALPHA8, srgb: true, renderable: true });
+    expect(formatInfo(100)!.cpu.kind).toBe("permute8");
+  });
+
+  it("compressed formats only with their extension, with block sizes", () => {
+    const dxt1 = formatInfo(105)!;
+    expect(dxt1).toMatchObject({ compressed: true, blockBytes: 8, blockWidth: 4, blockHeight: 4, textureExtension: "WEBGL_compressed_texture_s3tc" });
+    expect(isTexturable(dxt1, none)).toBe(false);
+    expect(formatInfo(292)).toMatchObject({ internalFormat: 0x93bd, blockWidth: 12, blockHeight: 12 });
+    expect(formatInfo(306)).toMatchObject({ internalFormat: 0x93dd, srgb: true });
+    expect(regionBytes(dxt1, 5, 5, 1)).toBe(4 * 8);
+    expect(regionBytes(formatInfo(67)!, 3, 2, 2)).toBe(48);
+  });
+
+  it("unsupported formats have no entry", () => {
+    for (const id of [0, 14, 15, 23, 24, 27, 87, 163, 999]) expect(formatInfo(id)).toBeUndefined();
+  });
+});
+
+describe("pixel conversions", () => {
+  it("BGRA <-> RGBA byte permutation round-trips", () => {
+    const c = formatInfo(1)!.cpu;
+    const px = Uint8Array.from([0x10, 0x20, 0x30, 0x40, 1, 2, 3, 4]); // B G R A
+    const copy = px.slice();
+    guestToGl(c, px);
+    expect([...px]).toEqual([0x30, 0x20, 0x10, 0x40, 3, 2, 1, 4]);
+    glToGuest(c, px);
+    expect(px).toEqual(copy);
+  });
+  it("ARGB and ABGR", () => {
+    const argb = Uint8Array.from([0xaa, 1, 2, 3]);
+    guestToGl(formatInfo(3)!.cpu, argb);
+    expect([...argb]).toEqual([1, 2, 3, 0xaa]);
+    const abgr = Uint8Array.from([0xaa, 3, 2, 1]);
+    guestToGl(formatInfo(121)!.cpu, abgr);
+    expect([...abgr]).toEqual([1, 2, 3, 0xaa]);
+    glToGuest(formatInfo(121)!.cpu, abgr);
+    expect([...abgr]).toEqual([0xaa, 3, 2, 1]);
+  });
+  it("B10G10R10A2 swaps the 10-bit R and B fields", () => {
+    const c = formatInfo(131)!.cpu;
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, (3 << 30) | (0x155 << 20) | (0x2aa << 10) | 0x3ff, true);
+    guestToGl(c, b);
+    expect(new DataView(b.buffer).getUint32(0, true) >>> 0).toBe(((3 << 30) | (0x3ff << 20) | (0x2aa << 10) | 0x155) >>> 0);
+    glToGuest(c, b);
+    expect(new DataView(b.buffer).getUint32(0, true) >>> 0).toBe(((3 << 30) | (0x155 << 20) | (0x2aa << 10) | 0x3ff) >>> 0);
+  });
+  it("Z24 in the low bits moves to the GL high bits", () => {
+    const c = formatInfo(19)!.cpu;
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, 0x80ffffff, true); // S=0x80, Z=max
+    guestToGl(c, b);
+    expect(new DataView(b.buffer).getUint32(0, true) >>> 0).toBe(0xffffff80);
+    glToGuest(c, b);
+    expect(new DataView(b.buffer).getUint32(0, true) >>> 0).toBe(0x80ffffff);
+  });
+});
+
+describe("state tables", () => {
+  it("prim modes: only the prim_mask 0x7f ones", () => {
+    expect([0, 1, 2, 3, 4, 5, 6].map(St.primMode)).toEqual([GL.POINTS, GL.LINES, GL.LINE_LOOP, GL.LINE_STRIP, GL.TRIANGLES, GL.TRIANGLE_STRIP, GL.TRIANGLE_FAN]);
+    expect(St.primMode(7)).toBeUndefined();
+    expect(St.primMode(14)).toBeUndefined();
+  });
+  it("compare funcs", () => {
+    expect(St.compareFunc(0)).toBe(GL.NEVER);
+    expect(St.compareFunc(1)).toBe(0x201); // LESS
+    expect(St.compareFunc(7)).toBe(GL.ALWAYS);
+    expect(St.compareFunc(8)).toBeUndefined();
+  });
+  it("stencil ops", () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map(St.stencilOp)).toEqual([GL.KEEP, GL.ZERO, GL.REPLACE, GL.INCR, GL.DECR, GL.INCR_WRAP, GL.DECR_WRAP, GL.INVERT]);
+    expect(St.stencilOp(8)).toBeUndefined();
+  });
+  it("blend factors and equations", () => {
+    expect(St.blendFactor(St.BlendFactor.ONE)).toBe(GL.ONE);
+    expect(St.blendFactor(St.BlendFactor.ZERO)).toBe(GL.ZERO);
+    expect(St.blendFactor(St.BlendFactor.INV_SRC_ALPHA)).toBe(GL.ONE_MINUS_SRC_ALPHA);
+    expect(St.blendFactor(St.BlendFactor.INV_CONST_ALPHA)).toBe(GL.ONE_MINUS_CONSTANT_ALPHA);
+    expect(St.blendFactor(St.BlendFactor.SRC1_COLOR)).toBe(GL.SRC1_COLOR_WEBGL);
+    expect(St.isDualSourceFactor(St.BlendFactor.INV_SRC1_ALPHA)).toBe(true);
+    expect(St.blendFactor(0x16)).toBeUndefined();
+    expect(St.blendFactorNoDstAlpha(St.BlendFactor.DST_ALPHA)).toBe(St.BlendFactor.ONE);
+    expect(St.blendFactorNoDstAlpha(St.BlendFactor.INV_DST_ALPHA)).toBe(St.BlendFactor.ZERO);
+    expect([0, 1, 2, 3, 4].map(St.blendEquation)).toEqual([GL.FUNC_ADD, GL.FUNC_SUBTRACT, GL.FUNC_REVERSE_SUBTRACT, GL.MIN, GL.MAX]);
+    expect(St.blendEquation(5)).toBeUndefined();
+  });
+  it("wrap modes, lossy where WebGL2 lacks the mode", () => {
+    expect(St.wrapMode(0)).toEqual({ gl: GL.REPEAT, lossy: false });
+    expect(St.wrapMode(2)).toEqual({ gl: GL.CLAMP_TO_EDGE, lossy: false });
+    expect(St.wrapMode(3)).toEqual({ gl: GL.CLAMP_TO_EDGE, lossy: true });
+    expect(St.wrapMode(4)).toEqual({ gl: GL.MIRRORED_REPEAT, lossy: false });
+    expect(St.wrapMode(8)).toBeUndefined();
+  });
+  it("filters", () => {
+    expect(St.minFilter(0, 2)).toBe(GL.NEAREST);
+    expect(St.minFilter(1, 2)).toBe(GL.LINEAR);
+    expect(St.minFilter(1, 0)).toBe(GL.LINEAR_MIPMAP_NEAREST);
+    expect(St.minFilter(0, 1)).toBe(GL.NEAREST_MIPMAP_LINEAR);
+    expect(St.minFilter(1, 1)).toBe(GL.LINEAR_MIPMAP_LINEAR);
+    expect(St.minFilter(2, 0)).toBeUndefined();
+    expect(St.magFilter(1)).toBe(GL.LINEAR);
+    expect(St.magFilter(3)).toBeUndefined();
+  });
+  it("index sizes and restart", () => {
+    expect([1, 2, 4].map(St.indexType)).toEqual([GL.UNSIGNED_BYTE, GL.UNSIGNED_SHORT, GL.UNSIGNED_INT]);
+    expect(St.indexType(3)).toBeUndefined();
+    expect(St.fixedRestartIndex(2)).toBe(0xffff);
+  });
+  it("cull faces", () => {
+    expect([0, 1, 2, 3].map(St.cullFace)).toEqual([undefined, GL.FRONT, GL.BACK, GL.FRONT_AND_BACK]);
+  });
+});
+
+describe("vertex formats", () => {
+  it("float, normalized, scaled, integer, packed", () => {
+    expect(vertexFormat(30)).toEqual({ size: 3, type: GL.FLOAT, normalized: false, integer: false, bytes: 12, bgra: false });
+    expect(vertexFormat(67)).toMatchObject({ size: 4, type: GL.UNSIGNED_BYTE, normalized: true, integer: false });
+    expect(vertexFormat(72)).toMatchObject({ size: 4, type: GL.UNSIGNED_BYTE, normalized: false, integer: false });
+    expect(vertexFormat(196)).toMatchObject({ size: 4, type: GL.UNSIGNED_INT, integer: true, bytes: 16 });
+    expect(vertexFormat(8)).toMatchObject({ type: GL.UNSIGNED_INT_2_10_10_10_REV, normalized: true });
+    expect(vertexFormat(1)).toMatchObject({ bgra: true, normalized: true });
+    expect(vertexFormat(24)).toBeUndefined(); // R64_FLOAT
+    expect(vertexFormat(124)).toBeUndefined(); // R11G11B10F is not a vertex format
+  });
+});

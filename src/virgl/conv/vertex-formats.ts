@@ -1,0 +1,71 @@
+// virgl vertex element formats → WebGL2 vertexAttrib(I)Pointer parameters. UNORM/SNORM are
+// normalized; USCALED/SSCALED are integer data converted to float without normalization; UINT/SINT
+// use vertexAttribIPointer. BGRA-ordered formats need a component swizzle in the vertex shader
+// (`bgra`), which the translator key carries. 64-bit and FIXED formats have no WebGL2 equivalent.
+
+import { GL } from "./gl.ts";
+
+export interface VertexFormat {
+  size: number;
+  type: number;
+  normalized: boolean;
+  /** Use vertexAttribIPointer (integer attribute). */
+  integer: boolean;
+  /** Source bytes of one element. */
+  bytes: number;
+  /** Components arrive in B,G,R,A order; the shader must swizzle .zyxw. */
+  bgra: boolean;
+}
+
+const table = new Map<number, VertexFormat>();
+const v = (id: number, size: number, type: number, compBytes: number, normalized: boolean, integer = false, bgra = false): void => {
+  table.set(id, { size, type, normalized, integer, bytes: size * compBytes, bgra });
+};
+
+// float
+v(28, 1, GL.FLOAT, 4, false);
+v(29, 2, GL.FLOAT, 4, false);
+v(30, 3, GL.FLOAT, 4, false);
+v(31, 4, GL.FLOAT, 4, false);
+v(91, 1, GL.HALF_FLOAT, 2, false);
+v(92, 2, GL.HALF_FLOAT, 2, false);
+v(93, 3, GL.HALF_FLOAT, 2, false);
+v(94, 4, GL.HALF_FLOAT, 2, false);
+// 8-bit
+const families: [number, number, boolean, boolean][] = [
+  // first id, GL type, normalized, integer
+  [64, GL.UNSIGNED_BYTE, true, false], // R8_UNORM .. R8G8B8A8_UNORM (64..67)
+  [69, GL.UNSIGNED_BYTE, false, false], // USCALED (69..72)
+  [74, GL.BYTE, true, false], // SNORM (74..77)
+  [82, GL.BYTE, false, false], // SSCALED (82..85)
+  [48, GL.UNSIGNED_SHORT, true, false], // R16 UNORM (48..51)
+  [52, GL.UNSIGNED_SHORT, false, false], // USCALED (52..55)
+  [56, GL.SHORT, true, false], // SNORM (56..59)
+  [60, GL.SHORT, false, false], // SSCALED (60..63)
+  [36, GL.UNSIGNED_INT, false, false], // R32 USCALED (36..39)
+  [44, GL.INT, false, false], // R32 SSCALED (44..47)
+  [177, GL.UNSIGNED_BYTE, false, true], // R8 UINT (177..180)
+  [181, GL.BYTE, false, true], // R8 SINT
+  [185, GL.UNSIGNED_SHORT, false, true], // R16 UINT
+  [189, GL.SHORT, false, true], // R16 SINT
+  [193, GL.UNSIGNED_INT, false, true], // R32 UINT
+  [197, GL.INT, false, true], // R32 SINT
+];
+const compBytes = (t: number): number => (t === GL.UNSIGNED_BYTE || t === GL.BYTE ? 1 : t === GL.UNSIGNED_SHORT || t === GL.SHORT ? 2 : 4);
+for (const [first, type, norm, integer] of families) {
+  for (let n = 1; n <= 4; n++) v(first + n - 1, n, type, compBytes(type), norm, integer);
+}
+// packed and BGRA orders
+table.set(8, { size: 4, type: GL.UNSIGNED_INT_2_10_10_10_REV, normalized: true, integer: false, bytes: 4, bgra: false }); // R10G10B10A2_UNORM
+table.set(123, { size: 4, type: GL.UNSIGNED_INT_2_10_10_10_REV, normalized: false, integer: false, bytes: 4, bgra: false }); // R10G10B10A2_USCALED
+table.set(173, { size: 4, type: GL.INT_2_10_10_10_REV, normalized: true, integer: false, bytes: 4, bgra: false }); // R10G10B10A2_SNORM
+table.set(172, { size: 4, type: GL.INT_2_10_10_10_REV, normalized: false, integer: false, bytes: 4, bgra: false }); // R10G10B10A2_SSCALED
+table.set(131, { size: 4, type: GL.UNSIGNED_INT_2_10_10_10_REV, normalized: true, integer: false, bytes: 4, bgra: true }); // B10G10R10A2_UNORM
+table.set(1, { size: 4, type: GL.UNSIGNED_BYTE, normalized: true, integer: false, bytes: 4, bgra: true }); // B8G8R8A8_UNORM
+
+export function vertexFormat(id: number): VertexFormat | undefined {
+  return table.get(id);
+}
+export function allVertexFormats(): number[] {
+  return [...table.keys()].sort((a, b) => a - b);
+}
