@@ -138,8 +138,9 @@ export class FrameParser {
   }
 
   /**
-   * Feeds bytes and returns every message completed by them, in order. Throws
-   * VtestProtocolError on a framing violation; the parser then stays failed.
+   * Feeds bytes and returns every message completed by them, in order. On a framing violation
+   * the parser fails for good: push() throws VtestProtocolError, unless complete messages
+   * preceded the bad frame in this call, which are returned first (check `failure`).
    */
   push(chunk: Uint8Array): VtestMessage[] {
     if (this.failed) throw this.failed;
@@ -154,10 +155,18 @@ export class FrameParser {
         this.consumed += frame.totalBytes;
       }
     } catch (err) {
-      if (err instanceof VtestProtocolError) this.failed = err;
-      throw err;
+      if (!(err instanceof VtestProtocolError)) throw err;
+      this.failed = err;
+      // Messages completed before the bad frame are valid: hand them out first; the error is
+      // available as `failure` now and thrown by the next push().
+      if (out.length === 0) throw err;
     }
     return out;
+  }
+
+  /** The framing error that stopped this parser, if any. */
+  get failure(): VtestProtocolError | null {
+    return this.failed;
   }
 
   /**

@@ -86,6 +86,8 @@ export async function startServer(opts: ServerOptions): Promise<VtestServer> {
     const queue: VtestMessage[] = [];
     let recorder: StreamRecorder | undefined;
     let running = false;
+    /** A framing error found behind still-queued valid messages: reported once they ran. */
+    let framingError: unknown = null;
     let flushTimer: NodeJS.Timeout | null = null;
     let closing = false;
     let resolveDone!: () => void;
@@ -139,6 +141,7 @@ export async function startServer(opts: ServerOptions): Promise<VtestServer> {
           if (msg.cmd === VCMD.CREATE_RENDERER && !session.name) startRecorder(msg.name);
           await session.handle(msg);
         }
+        if (framingError !== null && !socket.destroyed) throw framingError;
       } catch (err) {
         fail(err);
       } finally {
@@ -164,9 +167,11 @@ export async function startServer(opts: ServerOptions): Promise<VtestServer> {
       try {
         queue.push(...parser.push(chunk));
       } catch (err) {
-        fail(err);
+        if (running || queue.length > 0) framingError = err;
+        else fail(err);
         return;
       }
+      framingError ??= parser.failure;
       void pump();
     });
     socket.on("error", (err: NodeJS.ErrnoException) => {

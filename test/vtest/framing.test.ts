@@ -121,6 +121,7 @@ describe("hostile input", () => {
     } catch (e) {
       err = e;
     }
+    err ??= p.failure; // complete messages before the bad frame are returned first
     expect(err).toBeInstanceOf(VtestProtocolError);
     expect((err as Error).message).toMatch(match);
     expect(p.bufferedBytes).toBeLessThanOrEqual(bytes.byteLength); // nothing allocated for the body
@@ -153,6 +154,9 @@ describe("hostile input", () => {
     expectError(encodeRequest(0, []), /unknown vtest command 0/);
     const e = expectError(Buffer.concat([encodeRequest(VCMD.GET_CAPS, []), encodeRequest(VCMD.RESOURCE_BUSY_WAIT, [1, 2, 3])]), /RESOURCE_BUSY_WAIT length 3 dwords, expected 2 \(at stream offset 8\)/);
     expect(e.offset).toBe(8);
+    const p = new FrameParser();
+    expect(p.push(Buffer.concat([encodeRequest(VCMD.GET_CAPS, []), encodeRequest(99, [])])).map((m) => m.cmd)).toEqual([VCMD.GET_CAPS]);
+    expect(p.failure?.message).toMatch(/unknown vtest command 99/);
   });
 
   it("reports truncated messages", () => {
