@@ -64,6 +64,19 @@ async function claimSocketPath(path: string): Promise<void> {
   unlinkSync(path);
 }
 
+/** Resolves when the socket's write buffer drained or the socket closed. */
+function drained(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      socket.off("drain", done);
+      socket.off("close", done);
+      resolve();
+    };
+    socket.on("drain", done);
+    socket.on("close", done);
+  });
+}
+
 function safeName(name: string): string {
   const base = name.split("/").pop() ?? "";
   return base.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 48) || "client";
@@ -100,6 +113,7 @@ export async function startServer(opts: ServerOptions): Promise<VtestServer> {
         sessionId: id,
         servedVersion: opts.servedVersion,
         answerPing: opts.answerPing,
+        maxReplyBytes: opts.limits?.maxMessageBytes,
         log,
         get recorder() {
           return recorder;
@@ -140,6 +154,8 @@ export async function startServer(opts: ServerOptions): Promise<VtestServer> {
           const msg = queue.shift()!;
           if (msg.cmd === VCMD.CREATE_RENDERER && !session.name) startRecorder(msg.name);
           await session.handle(msg);
+          // Backpressure: a client that does not read its replies stops being served.
+          if (socket.writableNeedDrain) await drained(socket);
         }
         if (framingError !== null && !socket.destroyed) throw framingError;
       } catch (err) {

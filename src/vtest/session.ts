@@ -44,7 +44,11 @@ export interface SessionOptions {
   answerPing?: boolean;
   recorder?: StreamRecorder;
   log: Logger;
+  /** Largest TRANSFER_GET reply a client may ask for (default 64 MiB, like the message limit). */
+  maxReplyBytes?: number;
 }
+
+export const DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024;
 
 export class Session {
   readonly id: number;
@@ -173,6 +177,8 @@ export class Session {
         return;
       case VCMD.TRANSFER_GET: {
         const want = msg.transfer.dataSize;
+        const max = this.opts.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+        if (want > max) throw new VtestSessionError(`TRANSFER_GET of ${want} bytes exceeds the ${max}-byte reply limit`);
         let data = await (await this.ctx()).transferGet(msg.transfer);
         if (data.byteLength !== want) {
           // The client reads exactly data_size bytes: anything else would desynchronise the stream.

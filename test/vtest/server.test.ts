@@ -161,6 +161,9 @@ describe("vtest server over a UNIX socket", () => {
     const early = await FakeClient.connect(server.socketPath);
     early.send(encodeRequest(VCMD.GET_CAPS, []));
     await early.done;
+    const bigGet = await FakeClient.connect(server.socketPath);
+    bigGet.send(encodeCreateRenderer("bigget"), encodeTransferGet({ handle: 1, level: 0, stride: 0, layerStride: 0, box: box(0, 0, 1, 1), dataSize: 0xffffffff }));
+    await bigGet.done;
     const v2 = await FakeClient.connect(server.socketPath);
     v2.send(encodeCreateRenderer("v2"), encodeRequest(VCMD.RESOURCE_CREATE2, [1, 2, 1, 2, 8, 8, 1, 1, 0, 0, 256]));
     await v2.done;
@@ -169,8 +172,27 @@ describe("vtest server over a UNIX socket", () => {
     expect(errs).toMatch(/hostile\): protocol error: SUBMIT_CMD length 1073741824 dwords exceeds the 1048576-byte message limit .*closing connection/);
     expect(errs).toMatch(/unknown\): protocol error: unknown vtest command 77/);
     expect(errs).toMatch(/session 3: error: first message must be CREATE_RENDERER, got GET_CAPS/);
+    expect(errs).toMatch(/bigget\): error: TRANSFER_GET of 4294967295 bytes exceeds the 1048576-byte reply limit/);
     expect(errs).toMatch(/v2\): error: RESOURCE_CREATE2 with 256 bytes of backing needs an fd over SCM_RIGHTS/);
     expect(server.connections).toBe(0);
+  });
+
+  it("stops serving a client that does not read its replies (bounded write buffer)", async () => {
+    const { server, port } = await start();
+    const c = await FakeClient.connect(server.socketPath);
+    await mesaHandshake(c, "noread");
+    c.socket.pause();
+    const r = { handle: 1, target: 0, format: 64, bind: 0x10, width: 1 << 20, height: 1, depth: 1, arraySize: 1, lastLevel: 0, nrSamples: 0 };
+    c.send(encodeRequest(VCMD.RESOURCE_CREATE, resourceCreateBody(r)));
+    const get = encodeTransferGet({ handle: 1, level: 0, stride: 0, layerStride: 0, box: box(0, 0, 1 << 20, 1), dataSize: 1 << 20 });
+    for (let i = 0; i < 64; i++) c.send(get); // 64 MiB of replies requested, none read
+    await new Promise((res) => setTimeout(res, 300));
+    // The server paused after the first replies instead of queueing 64 MiB for us.
+    expect(port.inner.stats.transferGets).toBeLessThan(8);
+    // Resume reading: every reply arrives, in order.
+    c.socket.resume();
+    for (let i = 0; i < 64; i++) expect((await c.read(1 << 20, 20_000)).byteLength).toBe(1 << 20);
+    c.destroy();
   });
 
   it("records each connection to a stream file", async () => {
