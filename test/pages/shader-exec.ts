@@ -1,0 +1,243 @@
+/**
+ * Shader execution harness: translates TGSI programs with our translator in the page, draws into a small
+ * RGBA32F / RGBA32UI / RGBA32I target with known inputs and returns the raw 32-bit words read back.
+ *
+ * Input modes:
+ *  - "points": one 1-pixel point per pixel; IN[1..3] of the pass-through VS are uint attributes, so the
+ *    FS's GENERIC[0..2] CONSTANT inputs (flat uvec4 varyings) carry exact bit patterns per pixel.
+ *  - "quad": a full-viewport quad; GENERIC[0] = (2·x, 3·y, x + y, 1) in window coordinates (smooth).
+ */
+import { translateTgsi } from "../../src/shader/index.ts";
+import type { ShaderKey, TranslationInfo } from "../../src/shader/index.ts";
+
+export interface ExecTexture {
+  unit: number;
+  width: number;
+  height: number;
+  /** "rgba32f": float texels; "rgba32ui": uint texels; "depth32f": one float per texel (shadow sampling). */
+  format: "rgba32f" | "rgba32ui" | "depth32f";
+  data: number[];
+  compare?: boolean;
+}
+
+export interface ExecCase {
+  fs: string;
+  vs?: string;
+  mode: "points" | "quad";
+  target: "f32" | "u32" | "i32";
+  width: number;
+  height: number;
+  /** points mode: per pixel, up to 3 vectors of 4 uint32 words (GENERIC[0..2]). */
+  inputs?: number[][][];
+  /** Constant buffer 0 of the FS, uint32 words (4 per slot). */
+  consts?: number[];
+  textures?: ExecTexture[];
+  fsKey?: ShaderKey;
+  /** Clear value (uint32 words, reinterpreted for the target). */
+  clear?: [number, number, number, number];
+}
+
+export interface ExecResult {
+  ok: boolean;
+  error?: string;
+  /** Raw 32-bit words, 4 per pixel, row 0 = window y 0. */
+  words: number[];
+}
+
+const PASS_VS_POINTS = `VERT
+DCL IN[0]
+DCL IN[1]
+DCL IN[2]
+DCL IN[3]
+DCL OUT[0], POSITION
+DCL OUT[1], GENERIC[0]
+DCL OUT[2], GENERIC[1]
+DCL OUT[3], GENERIC[2]
+  0: MOV OUT[0], IN[0]
+  1: MOV OUT[1], IN[1]
+  2: MOV OUT[2], IN[2]
+  3: MOV OUT[3], IN[3]
+  4: END
+`;
+
+const PASS_VS_QUAD = `VERT
+DCL IN[0]
+DCL IN[1]
+DCL OUT[0], POSITION
+DCL OUT[1], GENERIC[0]
+  0: MOV OUT[0], IN[0]
+  1: MOV OUT[1], IN[1]
+  2: END
+`;
+
+const canvas = document.getElementById("gl") as HTMLCanvasElement;
+const gl = canvas.getContext("webgl2", { antialias: false, preserveDrawingBuffer: false }) as WebGL2RenderingContext;
+const floatTargets = gl ? gl.getExtension("EXT_color_buffer_float") !== null : false;
+
+function compile(type: number, src: string): WebGLShader {
+  const s = gl.createShader(type)!;
+  gl.shaderSource(s, src);
+  gl.compileShader(s);
+  if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) {
+    const log = gl.getShaderInfoLog(s) ?? "";
+    gl.deleteShader(s);
+    throw new Error(`compile failed: ${log}\n${src}`);
+  }
+  return s;
+}
+
+function translate(text: string, key: ShaderKey): { glsl: string; info: TranslationInfo } {
+  const r = translateTgsi(text, key);
+  if (!r.ok) throw new Error(`translate failed at ${r.error.line}:${r.error.column}: ${r.error.message}`);
+  return { glsl: r.glsl, info: r.info };
+}
+
+function run(c: ExecCase): ExecResult {
+  const cleanup: (() => void)[] = [];
+  try {
+    const kind = c.target === "f32" ? "float" : c.target === "u32" ? "uint" : "int";
+    const fs = translate(c.fs, { colorOutputTypes: [kind], ...c.fsKey });
+    const uintAttrs = c.mode === "points";
+    const vs = translate(c.vs ?? (uintAttrs ? PASS_VS_POINTS : PASS_VS_QUAD), {
+      attributeTypes: uintAttrs ? ["float", "uint", "uint", "uint"] : ["float", "float"],
+      fsInputs: fs.info.inputs,
+    });
+    const prog = gl.createProgram()!;
+    cleanup.push(() => gl.deleteProgram(prog));
+    const vsh = compile(gl.VERTEX_SHADER, vs.glsl);
+    const fsh = compile(gl.FRAGMENT_SHADER, fs.glsl);
+    gl.attachShader(prog, vsh);
+    gl.attachShader(prog, fsh);
+    gl.linkProgram(prog);
+    gl.deleteShader(vsh);
+    gl.deleteShader(fsh);
+    if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) throw new Error(`link failed: ${gl.getProgramInfoLog(prog)}`);
+    gl.useProgram(prog);
+
+    // Render target.
+    const W = c.width, H = c.height;
+    const fmt = c.target === "f32" ? [gl.RGBA32F, gl.RGBA, gl.FLOAT] : c.target === "u32" ? [gl.RGBA32UI, gl.RGBA_INTEGER, gl.UNSIGNED_INT] : [gl.RGBA32I, gl.RGBA_INTEGER, gl.INT];
+    if (c.target === "f32" && !floatTargets) throw new Error("EXT_color_buffer_float missing");
+    const rt = gl.createTexture()!;
+    cleanup.push(() => gl.deleteTexture(rt));
+    gl.bindTexture(gl.TEXTURE_2D, rt);
+    gl.texStorage2D(gl.TEXTURE_2D, 1, fmt[0]!, W, H);
+    const fb = gl.createFramebuffer()!;
+    cleanup.push(() => gl.deleteFramebuffer(fb));
+    gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, rt, 0);
+    if (gl.checkFramebufferStatus(gl.FRAMEBUFFER) !== gl.FRAMEBUFFER_COMPLETE) throw new Error("framebuffer incomplete");
+    gl.viewport(0, 0, W, H);
+    const clear = new Uint32Array(c.clear ?? [0xdeadbeef, 0xdeadbeef, 0xdeadbeef, 0xdeadbeef]);
+    if (c.target === "f32") gl.clearBufferfv(gl.COLOR, 0, new Float32Array(clear.buffer));
+    else if (c.target === "u32") gl.clearBufferuiv(gl.COLOR, 0, clear);
+    else gl.clearBufferiv(gl.COLOR, 0, new Int32Array(clear.buffer));
+
+    // Uniforms the renderer would set.
+    const setU = (name: string, f: (loc: WebGLUniformLocation) => void): void => {
+      const loc = gl.getUniformLocation(prog, name);
+      if (loc) f(loc);
+    };
+    setU("webvirgl_point_size", (l) => gl.uniform1f(l, 1));
+    setU("webvirgl_yflip", (l) => gl.uniform1f(l, 0));
+    setU("webvirgl_fragcoord_yflip", (l) => gl.uniform2f(l, 0, H));
+    if (c.consts && fs.info.constantBuffer0Size > 0) {
+      const words = new Uint32Array(fs.info.constantBuffer0Size * 4);
+      words.set(c.consts.slice(0, words.length));
+      setU("webvirgl_fs_const0[0]", (l) => gl.uniform4uiv(l, words));
+    }
+    for (const s of fs.info.samplers) setU(s.name, (l) => gl.uniform1i(l, s.index));
+
+    // Textures.
+    for (const t of c.textures ?? []) {
+      const tex = gl.createTexture()!;
+      cleanup.push(() => gl.deleteTexture(tex));
+      gl.activeTexture(gl.TEXTURE0 + t.unit);
+      gl.bindTexture(gl.TEXTURE_2D, tex);
+      if (t.format === "rgba32f") gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA32F, t.width, t.height, 0, gl.RGBA, gl.FLOAT, new Float32Array(t.data));
+      else if (t.format === "rgba32ui") gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA32UI, t.width, t.height, 0, gl.RGBA_INTEGER, gl.UNSIGNED_INT, new Uint32Array(t.data));
+      else gl.texImage2D(gl.TEXTURE_2D, 0, gl.DEPTH_COMPONENT32F, t.width, t.height, 0, gl.DEPTH_COMPONENT, gl.FLOAT, new Float32Array(t.data));
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+      if (t.compare) {
+        gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_COMPARE_MODE, gl.COMPARE_REF_TO_TEXTURE);
+        gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_COMPARE_FUNC, gl.LEQUAL);
+      }
+    }
+
+    // Geometry.
+    const vao = gl.createVertexArray()!;
+    cleanup.push(() => gl.deleteVertexArray(vao));
+    gl.bindVertexArray(vao);
+    const pos: number[] = [];
+    let count: number;
+    if (c.mode === "points") {
+      count = W * H;
+      const attrs = new Uint32Array(count * 12);
+      for (let p = 0; p < count; p++) {
+        const x = p % W, y = Math.floor(p / W);
+        pos.push(((x + 0.5) / W) * 2 - 1, ((y + 0.5) / H) * 2 - 1, 0, 1);
+        const inp = c.inputs?.[p] ?? [];
+        for (let g = 0; g < 3; g++) for (let k = 0; k < 4; k++) attrs[p * 12 + g * 4 + k] = (inp[g]?.[k] ?? 0) >>> 0;
+      }
+      const ab = gl.createBuffer()!;
+      cleanup.push(() => gl.deleteBuffer(ab));
+      gl.bindBuffer(gl.ARRAY_BUFFER, ab);
+      gl.bufferData(gl.ARRAY_BUFFER, attrs, gl.STATIC_DRAW);
+      for (let g = 0; g < 3; g++) {
+        gl.enableVertexAttribArray(1 + g);
+        gl.vertexAttribIPointer(1 + g, 4, gl.UNSIGNED_INT, 48, g * 16);
+      }
+    } else {
+      count = 6;
+      const corners: [number, number][] = [[-1, -1], [1, -1], [-1, 1], [-1, 1], [1, -1], [1, 1]];
+      const ramp: number[] = [];
+      for (const [nx, ny] of corners) {
+        pos.push(nx, ny, 0, 1);
+        const wx = ((nx + 1) / 2) * W, wy = ((ny + 1) / 2) * H;
+        ramp.push(2 * wx, 3 * wy, wx + wy, 1);
+      }
+      const rb = gl.createBuffer()!;
+      cleanup.push(() => gl.deleteBuffer(rb));
+      gl.bindBuffer(gl.ARRAY_BUFFER, rb);
+      gl.bufferData(gl.ARRAY_BUFFER, new Float32Array(ramp), gl.STATIC_DRAW);
+      gl.enableVertexAttribArray(1);
+      gl.vertexAttribPointer(1, 4, gl.FLOAT, false, 0, 0);
+    }
+    const pb = gl.createBuffer()!;
+    cleanup.push(() => gl.deleteBuffer(pb));
+    gl.bindBuffer(gl.ARRAY_BUFFER, pb);
+    gl.bufferData(gl.ARRAY_BUFFER, new Float32Array(pos), gl.STATIC_DRAW);
+    gl.enableVertexAttribArray(0);
+    gl.vertexAttribPointer(0, 4, gl.FLOAT, false, 0, 0);
+    gl.drawArrays(c.mode === "points" ? gl.POINTS : gl.TRIANGLES, 0, count);
+
+    const out = new Uint32Array(W * H * 4);
+    if (c.target === "f32") gl.readPixels(0, 0, W, H, gl.RGBA, gl.FLOAT, new Float32Array(out.buffer));
+    else if (c.target === "u32") gl.readPixels(0, 0, W, H, gl.RGBA_INTEGER, gl.UNSIGNED_INT, out);
+    else gl.readPixels(0, 0, W, H, gl.RGBA_INTEGER, gl.INT, new Int32Array(out.buffer));
+    const err = gl.getError();
+    if (err !== gl.NO_ERROR) throw new Error(`GL error 0x${err.toString(16)}`);
+    gl.bindVertexArray(null);
+    return { ok: true, words: Array.from(out) };
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e), words: [] };
+  } finally {
+    for (const f of cleanup.reverse()) f();
+  }
+}
+
+declare global {
+  interface Window {
+    shaderExec: { ready: boolean; renderer: string; run: (c: ExecCase) => ExecResult };
+  }
+}
+
+const dbg = gl?.getExtension("WEBGL_debug_renderer_info");
+window.shaderExec = {
+  ready: !!gl,
+  renderer: gl ? String(gl.getParameter(dbg ? dbg.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : "no webgl2",
+  run,
+};
