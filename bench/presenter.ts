@@ -15,54 +15,40 @@ import type { PresenterBenchResults } from "../test/pages/presenter-bench.ts";
 
 // WEBVIRGL_BENCH_SIZE=640x480 to try another scanout size.
 const [W, H] = (process.env.WEBVIRGL_BENCH_SIZE ?? "1024x768").split("x").map(Number);
-const session = await openBenchPage("/test/pages/presenter-bench.html");
+const session = await openBenchPage("/test/pages/presenter.html");
 try {
   const { page } = session;
-  await page.waitForFunction(() => window.presenterBench !== undefined);
-  const res: PresenterBenchResults = await page.evaluate(([w, h]) => window.presenterBench.run(w, h), [W, H] as const);
-
+  const runs: PresenterBenchResults[] = [];
+  for (const mode of ["composite", "damage"]) {
+    await page.goto(new URL(`/test/pages/presenter-bench.html?present=${mode}`, page.url()).href);
+    await page.waitForFunction(() => window.presenterBench !== undefined);
+    runs.push(await page.evaluate(([w, h]) => window.presenterBench.run(w, h), [W, H] as const));
+  }
   const f = (x: number, d = 1) => x.toFixed(d);
-  console.log(`\nPresenter, ${W}x${H} B8G8R8X8, renderer: ${res.renderer}`);
-  console.log(`client ↔ worker ping: ${res.pingUs} us (median)`);
-  console.table({
-    "flush latency, full screen": {
-      "page RTT median (ms)": f(res.latencyFull.rttMedianMs),
-      "page RTT p95 (ms)": f(res.latencyFull.rttP95Ms),
-      "flush sent→frame median (ms)": f(res.latencyFull.workerMedianMs),
-    },
-    "flush latency, 1024x16 line": {
-      "page RTT median (ms)": f(res.latencyLine.rttMedianMs),
-      "page RTT p95 (ms)": f(res.latencyLine.rttP95Ms),
-      "flush sent→frame median (ms)": f(res.latencyLine.workerMedianMs),
-    },
+  const col = (pick: (r: PresenterBenchResults) => string) => Object.fromEntries(runs.map((r) => [r.presentMode, pick(r)]));
+  const thr = (name: string, t: (r: PresenterBenchResults) => PresenterBenchResults["throughputPooled"]) => ({
+    [`${name}: writeRect+flush/s`]: col((r) => f(t(r).flushesPerSecond)),
+    [`${name}: frames/s`]: col((r) => f(t(r).framesPerSecond)),
+    [`${name}: upload MB/s`]: col((r) => f(t(r).uploadMBps)),
+    [`${name}: writes coalesced`]: col((r) => String(t(r).writesCoalesced)),
+    [`${name}: worker GL CPU/frame ms`]: col((r) => f(t(r).frameCpuMs, 2)),
+    [`${name}: commit ms (avg)`]: col((r) => f(t(r).commitMs)),
   });
+  console.log(`\nPresenter, ${W}x${H} B8G8R8X8, renderer: ${runs[0].renderer}`);
   console.table({
-    "full-screen writes, pooled buffers": {
-      "writeRect+flush/s": f(res.throughputPooled.flushesPerSecond),
-      "frames/s": f(res.throughputPooled.framesPerSecond),
-      "upload MB/s": f(res.throughputPooled.uploadMBps),
-      coalesced: res.throughputPooled.writesCoalesced,
-      "worker CPU/frame (ms)": f(res.throughputPooled.frameCpuMs, 2),
-      "commit (ms)": f(res.throughputPooled.commitMs),
-    },
-    "full-screen writes, fresh buffers": {
-      "writeRect+flush/s": f(res.throughputFresh.flushesPerSecond),
-      "frames/s": f(res.throughputFresh.framesPerSecond),
-      "upload MB/s": f(res.throughputFresh.uploadMBps),
-      coalesced: res.throughputFresh.writesCoalesced,
-      "worker CPU/frame (ms)": f(res.throughputFresh.frameCpuMs, 2),
-      "commit (ms)": f(res.throughputFresh.commitMs),
-    },
-    "cursor moves only": {
-      "writeRect+flush/s": "-",
-      "frames/s": f(res.cursorFps),
-      "upload MB/s": "0",
-      coalesced: 0,
-      "worker CPU/frame (ms)": f(res.cursorFrameCpuMs, 2),
-      "commit (ms)": f(res.cursorCommitMs),
-    },
+    "ping RTT us": col((r) => String(r.pingUs)),
+    "full-screen flush latency, page RTT median ms": col((r) => f(r.latencyFull.rttMedianMs)),
+    "full-screen flush latency, page RTT p95 ms": col((r) => f(r.latencyFull.rttP95Ms)),
+    "full-screen flush sent→frame median ms": col((r) => f(r.latencyFull.workerMedianMs)),
+    "1024x16 line flush latency, page RTT median ms": col((r) => f(r.latencyLine.rttMedianMs)),
+    "1024x16 line flush latency, page RTT p95 ms": col((r) => f(r.latencyLine.rttP95Ms)),
+    ...thr("full screen, pooled", (r) => r.throughputPooled),
+    ...thr("full screen, fresh buffers", (r) => r.throughputFresh),
+    ...thr("1024x16 line", (r) => r.throughputLine),
+    "cursor moves only: frames/s": col((r) => f(r.cursorFps)),
+    "cursor moves only: commit ms (avg)": col((r) => f(r.cursorCommitMs)),
   });
-  const file = writeResult("presenter.json", { ...machineInfo(), ...res });
+  const file = writeResult("presenter.json", { ...machineInfo(), width: W, height: H, runs });
   console.log(`wrote ${file}`);
 } finally {
   await session.close();

@@ -1,14 +1,25 @@
 /**
  * Page-side client of the GPU worker: implements ScanoutBackend by posting messages.
  *
- * Transport choice (measured by bench/presenter-transport.ts, headless Chromium 156 on
- * SwiftShader, 2 shared cores; see src/worker/README.md for the full table):
- * TRANSPORT_NUMBERS
- * => plain postMessage with the pixel ArrayBuffer transferred. It is zero-copy, keeps the
- *    device's calls ordered and fire-and-forget, and needs no polling or ring sizing.
- *    comlink only adds a proxy layer (and a reply per call we do not need); a SAB ring adds
- *    a copy into the ring and a wake-up protocol, and wins only on round-trip latency of
- *    small messages, which the presenter does not need (it is paced by rAF anyway).
+ * Transport choice, measured by bench/presenter-transport.ts (headless Chromium 156,
+ * SwiftShader, 2 shared cores under load; 1024x768x4 = 3 MiB frames; medians, best of 2):
+ *
+ *   transport                                ping RTT   frame RTT   frames/s (window 4)
+ *   postMessage + transfer (fresh buffers)     30 us     1.6-1.8 ms     390-410
+ *   postMessage + transfer (recycled buffers)  30 us     120-130 us    3800-5000
+ *   comlink + Comlink.transfer                 50-55 us  1.7-1.8 ms     300-460
+ *   SharedArrayBuffer ring (4 slots, waitAsync) 40 us     140-150 us    6500-7400
+ *
+ * Every variant pays one copy out of guest RAM on the page. What separates them is not the
+ * transfer but allocating a fresh 3 MiB ArrayBuffer per frame (~1.5 ms: page faults and
+ * zeroing). With buffers recycled, postMessage is within 1.5x of the SAB ring and 20x
+ * faster than the presenter can upload and show a frame anyway (SwiftShader: ~60 ms/frame).
+ * => postMessage with transfer + a recycling pool (the worker transfers uploaded buffers
+ *    back; allocPixels() hands them out again). It keeps every message in one ordered
+ *    stream with the flushes and scanout changes, needs no ring sizing, polling or wake-up
+ *    protocol, and stays fire-and-forget like the ScanoutBackend calls. comlink adds a proxy
+ *    layer and a reply per call we do not need: no gain. The SAB ring remains the option if
+ *    a future caller needs sub-30 us wake-ups (not the presenter: it is paced by rAF).
  */
 import type { CursorImage, Format2D, Rect, ScanoutBackend } from "../gpu/scanout-backend.ts";
 import type { PresentMode } from "./presenter.ts";

@@ -89,6 +89,7 @@ export class Presenter {
     bytesUploaded: 0,
     lastPresentLatencyMs: 0,
     lastCommitMs: 0,
+    commitMsTotal: 0,
     contextLosses: 0,
     errors: 0,
     frameCpuMsTotal: 0,

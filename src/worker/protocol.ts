@@ -60,6 +60,8 @@ export interface PresenterStats {
    * browser's frame commit. On SwiftShader this, not our GL work, bounds the frame rate.
    */
   lastCommitMs: number;
+  /** Sum of the above over all frames, ms (average = commitMsTotal / framesPresented). */
+  commitMsTotal: number;
   contextLosses: number;
   errors: number;
   /** CPU time spent in frame callbacks (uploads, blits, composite issue), summed, ms. */
