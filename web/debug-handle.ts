@@ -5,7 +5,7 @@
 import type { Emulator } from "../src/emulator/emulator.ts";
 import type { GuestManifest } from "../src/emulator/guest-manifest.ts";
 
-export type PagePhase = "checking" | "downloading" | "starting" | "booting" | "running" | "failed";
+export type PagePhase = "checking" | "downloading" | "starting" | "booting" | "running" | "stopped" | "failed";
 
 /** Milliseconds since navigation start (performance.now()). */
 export interface PageTimings {

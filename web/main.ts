@@ -123,6 +123,10 @@ async function start(): Promise<void> {
     },
   });
   handle.emulator = emulator;
+  emulator.onReboot(() => {
+    setPhase("stopped", "The guest rebooted: the PC is stopped (reload the page to boot again)");
+    terminal.writeText("\r\n\x1b[33mwebvirgl: the guest rebooted. v86 cannot restart a kernel booted directly, so the PC is stopped; reload the page to boot again.\x1b[0m\r\n");
+  });
   handle.timings.emulatorStarted = emulator.startedAt;
   if (handle.phase === "starting") setPhase("booting", "Booting Linux…");
   terminal.focus();

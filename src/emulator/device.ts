@@ -12,6 +12,8 @@ export interface DeviceContext {
 /** A device plugged into the emulated PC from outside v86. */
 export interface Device {
   readonly name: string;
+  /** The guest rebooted (the emulator is stopped): return to power-on state. v86 resets only its own devices. */
+  reset?(): void;
   /** Releases host resources (workers, timers). The emulator is stopped when this is called. */
   destroy?(): void;
 }

@@ -65,6 +65,8 @@ export interface Emulator {
   isRunning(): boolean;
   /** Stops the CPU, destroys devices and frees v86. */
   destroy(): Promise<void>;
+  /** Called when the guest reboots; the emulator has been stopped by then. Returns an unsubscribe. */
+  onReboot(listener: () => void): () => void;
 }
 
 export function validateEmulatorConfig(config: EmulatorConfig): void {
@@ -127,6 +129,10 @@ export function createEmulator(config: EmulatorConfig): Promise<Emulator> {
         const machine = new V86Machine(v86, new V86GuestMemory(cpu), new V86PciHost(cpu), serial);
         const context: DeviceContext = { pciHost: machine.pciHost, memory: machine.memory, log };
         for (const factory of config.devices ?? []) machine.plug(factory(context));
+        // A guest reboot: v86 0.5.462 panics ("Unimplemented: #GP handler") soon after resetting a
+        // direct kernel boot, which would take the page down. We power the PC off instead: stop the
+        // CPU, reset our devices (v86 resets only its own) and tell the owner, who may boot anew.
+        cpu.reboot_internal = () => machine.onGuestReboot(log);
         if (config.autostart ?? true) {
           machine.run().then(() => resolve(machine), reject);
         } else {
@@ -142,6 +148,8 @@ export function createEmulator(config: EmulatorConfig): Promise<Emulator> {
 
 class V86Machine implements Emulator {
   private readonly plugged: Device[] = [];
+  private readonly rebootListeners = new Set<() => void>();
+  private rebooted = false;
   startedAt: number | null = null;
 
   constructor(
@@ -157,6 +165,27 @@ class V86Machine implements Emulator {
 
   plug(device: Device): void {
     this.plugged.push(device);
+  }
+
+  onReboot(listener: () => void): () => void {
+    this.rebootListeners.add(listener);
+    return () => this.rebootListeners.delete(listener);
+  }
+
+  onGuestReboot(log: (message: string) => void): void {
+    // The kernel tries several reset methods in a row before the stop takes effect: report one.
+    if (this.rebooted) return;
+    this.rebooted = true;
+    log("webvirgl: the guest rebooted; v86 cannot restart a direct kernel boot, so the PC is stopped");
+    void this.v86.stop();
+    for (const device of this.plugged) {
+      try {
+        device.reset?.();
+      } catch (error) {
+        log(`webvirgl: device ${device.name} failed to reset: ${describe(error)}`);
+      }
+    }
+    for (const listener of this.rebootListeners) listener();
   }
 
   async run(): Promise<void> {

@@ -26,6 +26,7 @@ function fakeCpu() {
       },
     },
     io: { mmap_register: (...args: MmapArgs) => mapped.push(args) },
+    reboot_internal: () => {},
   };
   return { cpu, registered, mapped, irqs };
 }

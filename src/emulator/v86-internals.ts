@@ -46,6 +46,8 @@ export interface V86Cpu {
   memory_size: Uint32Array;
   devices: { pci: V86Pci };
   io: V86Io;
+  /** Resets the PC (guest reboot, PCI reset, keyboard-controller reset); resets only v86's own devices. */
+  reboot_internal: () => void;
 }
 
 export interface V86Internals {
@@ -80,6 +82,7 @@ const REQUIRED_PATHS: readonly (readonly [string, Kind])[] = [
   ["v86.cpu.devices.pci.lower_irq", "function"],
   ["v86.cpu.io", "object"],
   ["v86.cpu.io.mmap_register", "function"],
+  ["v86.cpu.reboot_internal", "function"],
 ];
 
 function lookup(root: unknown, path: string): unknown {

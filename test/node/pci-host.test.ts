@@ -56,5 +56,18 @@ describe.skipIf(guestMissing)(
       expect(readBack.trim().toLowerCase()).toBe("0x12345678");
       expect(device?.scratch).toBe(0x12345678);
     }, 60_000);
+
+    // Last: it ends the guest. v86 cannot restart a direct kernel boot, so a reboot stops the PC.
+    it("a guest reboot stops the PC, resets the device and is reported", async () => {
+      const reboots: number[] = [];
+      guest.emulator.onReboot(() => reboots.push(device?.resets ?? -1));
+      guest.sendSerial("reboot -f\n");
+      await expect.poll(() => reboots.length, { timeout: 30_000 }).toBe(1);
+      expect(reboots[0]).toBe(1); // devices are reset before listeners run
+      expect(device?.scratch).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(guest.emulator.isRunning()).toBe(false);
+      expect(reboots).toHaveLength(1);
+    }, 60_000);
   },
 );

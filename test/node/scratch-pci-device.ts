@@ -20,6 +20,8 @@ export const REG_WRITES = 0x8;
 export interface ScratchDevice extends Device {
   readonly scratch: number;
   readonly writes: number;
+  /** How often the machine reset this device (guest reboots). */
+  readonly resets: number;
 }
 
 function configSpace(): Uint8Array {
@@ -38,7 +40,7 @@ function configSpace(): Uint8Array {
 }
 
 export function createScratchDevice({ pciHost }: DeviceContext): ScratchDevice {
-  const state = { scratch: 0, writes: 0 };
+  const state = { scratch: 0, writes: 0, resets: 0 };
   pciHost.registerDevice({
     pciId: SCRATCH_PCI_ID,
     configSpace: configSpace(),
@@ -74,11 +76,18 @@ export function createScratchDevice({ pciHost }: DeviceContext): ScratchDevice {
   });
   return {
     name: "webvirgl-scratch",
+    reset() {
+      state.scratch = 0;
+      state.resets++;
+    },
     get scratch() {
       return state.scratch;
     },
     get writes() {
       return state.writes;
+    },
+    get resets() {
+      return state.resets;
     },
   };
 }
