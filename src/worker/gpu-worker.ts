@@ -125,7 +125,8 @@ function init(canvas: OffscreenCanvas, statsIntervalMs: number, mode: PresentMod
 function readback(id: number, cursor: boolean, png: boolean): void {
   const shot = presenter?.readback(cursor) ?? null;
   if (!shot) {
-    post({ type: "readback", id, width: 0, height: 0, pixels: null, png: null, error: "no active scanout" });
+    const why = presenter?.attached === false ? "WebGL context lost" : "no active scanout";
+    post({ type: "readback", id, width: 0, height: 0, pixels: null, png: null, error: why });
     return;
   }
   const { width, height, pixels } = shot;

@@ -165,6 +165,12 @@ export class Presenter {
     }
     if (rect.width === 0 || rect.height === 0) return;
     this.stats.writes++;
+    if (!this.g) {
+      // Context lost: the texture is gone and the device re-sends after the restore. Queueing
+      // would grow without bound until then.
+      this.recycle([{ pixels }]);
+      return;
+    }
     const dropped = this.writes.push({ resourceId: id, rect, pixels });
     this.stats.writesCoalesced += dropped.length;
     this.recycle(dropped);
