@@ -73,6 +73,7 @@ DCL OUT[1], GENERIC[0]
 const canvas = document.getElementById("gl") as HTMLCanvasElement;
 const gl = canvas.getContext("webgl2", { antialias: false, preserveDrawingBuffer: false }) as WebGL2RenderingContext;
 const floatTargets = gl ? gl.getExtension("EXT_color_buffer_float") !== null : false;
+if (gl) gl.getExtension("KHR_parallel_shader_compile");
 
 function compile(type: number, src: string): WebGLShader {
   const s = gl.createShader(type)!;
@@ -229,9 +230,74 @@ function run(c: ExecCase): ExecResult {
   }
 }
 
+const TRIVIAL_VS = "VERT\nDCL IN[0]\nDCL OUT[0], POSITION\n  0: MOV OUT[0], IN[0]\n  1: END\n";
+const TRIVIAL_FS = "FRAG\nDCL OUT[0], COLOR\nIMM[0] FLT32 {0x3f800000, 0x00000000, 0x00000000, 0x3f800000}\n  0: MOV OUT[0], IMM[0]\n  1: END\n";
+
+export interface LinkReport {
+  name: string;
+  error: string;
+}
+
+/**
+ * Translate each shader, pair it with a minimal partner stage (a VS that provides every varying the FS
+ * reads, or a constant-colour FS) and compile + link in WebGL2. Returns the failures.
+ */
+function linkAll(shaders: { name: string; text: string }[]): LinkReport[] {
+  const failures: LinkReport[] = [];
+  const pending: { name: string; prog: WebGLProgram; shaders: WebGLShader[] }[] = [];
+  const flush = (): void => {
+    for (const p of pending) {
+      if (!gl.getProgramParameter(p.prog, gl.LINK_STATUS)) {
+        const logs = p.shaders.map((s) => gl.getShaderInfoLog(s) ?? "").join(" ");
+        failures.push({ name: p.name, error: `${gl.getProgramInfoLog(p.prog) ?? ""} ${logs}`.trim() });
+      }
+      for (const s of p.shaders) gl.deleteShader(s);
+      gl.deleteProgram(p.prog);
+    }
+    pending.length = 0;
+  };
+  for (const s of shaders) {
+    try {
+      const isVs = s.text.trimStart().startsWith("VERT");
+      let vsText: string, fsText: string, vsKey: ShaderKey = {};
+      if (isVs) {
+        vsText = s.text;
+        fsText = TRIVIAL_FS;
+      } else {
+        const f = translate(s.text, {});
+        vsText = TRIVIAL_VS;
+        fsText = s.text;
+        vsKey = { fsInputs: f.info.inputs };
+      }
+      const vs = translate(vsText, vsKey);
+      const fs = translate(fsText, {});
+      const prog = gl.createProgram()!;
+      const shs = [gl.createShader(gl.VERTEX_SHADER)!, gl.createShader(gl.FRAGMENT_SHADER)!];
+      gl.shaderSource(shs[0]!, vs.glsl);
+      gl.shaderSource(shs[1]!, fs.glsl);
+      for (const sh of shs) {
+        gl.compileShader(sh);
+        gl.attachShader(prog, sh);
+      }
+      gl.linkProgram(prog);
+      pending.push({ name: s.name, prog, shaders: shs });
+      if (pending.length >= 32) flush();
+    } catch (e) {
+      failures.push({ name: s.name, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  flush();
+  return failures;
+}
+
 declare global {
   interface Window {
-    shaderExec: { ready: boolean; renderer: string; run: (c: ExecCase) => ExecResult };
+    shaderExec: {
+      ready: boolean;
+      renderer: string;
+      run: (c: ExecCase) => ExecResult;
+      linkAll: (shaders: { name: string; text: string }[]) => LinkReport[];
+    };
   }
 }
 
@@ -240,4 +306,5 @@ window.shaderExec = {
   ready: !!gl,
   renderer: gl ? String(gl.getParameter(dbg ? dbg.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : "no webgl2",
   run,
+  linkAll,
 };
