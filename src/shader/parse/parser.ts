@@ -140,10 +140,13 @@ interface RegParts {
 function parseRegister(c: Cursor): RegParts {
   const file = parseFile(c);
   const first = parseBracket(c, file);
-  let reg: RegParts = { file, index: first.index, indirect: first.indirect, dim: null, dimIndirect: null, arrayId: null };
-  if (c.text.charAt(c.pos) === "[" || (c.peek() === "[" && false)) {
+  const reg: RegParts = { file, index: first.index, indirect: first.indirect, dim: null, dimIndirect: null, arrayId: null };
+  if (c.text.charCodeAt(c.pos) === 91 /* [ */) {
     const second = parseBracket(c, file);
-    reg = { ...reg, dim: first.index, dimIndirect: first.indirect, index: second.index, indirect: second.indirect };
+    reg.dim = first.index;
+    reg.dimIndirect = first.indirect;
+    reg.index = second.index;
+    reg.indirect = second.indirect;
   }
   if (c.text.charAt(c.pos) === "(") {
     c.pos++;
@@ -167,7 +170,10 @@ function parseSrc(c: Cursor): SrcOperand {
     swizzle = [comps[0] ?? last, comps[1] ?? last, comps[2] ?? last, comps[3] ?? last];
   }
   if (absolute) c.expect("|", "closing absolute value");
-  return { ...reg, swizzle, negate, absolute };
+  return {
+    file: reg.file, index: reg.index, indirect: reg.indirect, dim: reg.dim, dimIndirect: reg.dimIndirect,
+    arrayId: reg.arrayId, swizzle, negate, absolute,
+  };
 }
 
 function parseDst(c: Cursor): DstOperand {
@@ -191,7 +197,10 @@ function parseDst(c: Cursor): DstOperand {
   if (reg.file === "IMM" || reg.file === "CONST" || reg.file === "SAMP" || reg.file === "SVIEW") {
     c.fail(`cannot write to ${reg.file}`, col);
   }
-  return { ...reg, writeMask };
+  return {
+    file: reg.file, index: reg.index, indirect: reg.indirect, dim: reg.dim, dimIndirect: reg.dimIndirect,
+    arrayId: reg.arrayId, writeMask,
+  };
 }
 
 function defaultDecl(file: RegisterFile, first: number, last: number, line: number, column: number): Declaration {
