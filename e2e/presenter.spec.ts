@@ -105,26 +105,38 @@ test("partial flush updates only the damaged rect; unflushed writes stay off scr
   expect(await errors(page)).toEqual([]);
 });
 
-test("scanout sub-rect, resize and disable", async ({ page }) => {
+test("scanout sub-rect, resize and disable; the canvas follows the scanout size", async ({ page }) => {
   await open(page);
-  const r = await page.evaluate(async () => {
+  const a = await page.evaluate(async () => {
     const h = window.presenterHarness;
     h.c.createResource2D(1, 200, 100, 67);
     // Colour encodes the position: r = x, g = y.
     h.c.writeRect(1, { x: 0, y: 0, width: 200, height: 100 }, h.image(67, 200, 100, (x, y) => [x, y, 7, 255]));
     h.c.setScanout(0, 1, { x: 50, y: 20, width: 100, height: 60 });
     await h.flushAndWait(1, 0, 0, 200, 100);
-    const a = await h.probe([[0, 0], [99, 59]]);
+    return h.probe([[0, 0], [99, 59]]);
+  });
+  expect(a).toEqual({ width: 100, height: 60, rgba: [[50, 20, 7, 255], [149, 79, 7, 255]] });
+  let shown = await canvasPixels(page, [[0, 0], [99, 59]]);
+  expect(shown).toEqual({ w: 100, h: 60, px: [[50, 20, 7, 255], [149, 79, 7, 255]] });
+
+  const b = await page.evaluate(async () => {
+    const h = window.presenterHarness;
     h.c.setScanout(0, 1, { x: 0, y: 0, width: 200, height: 100 });
     await h.flushAndWait(1, 0, 0, 1, 1);
-    const b = await h.probe([[0, 0], [199, 99]]);
+    return h.probe([[0, 0], [199, 99]]);
+  });
+  expect(b).toEqual({ width: 200, height: 100, rgba: [[0, 0, 7, 255], [199, 99, 7, 255]] });
+  shown = await canvasPixels(page, [[0, 0], [199, 99]]);
+  expect(shown).toEqual({ w: 200, h: 100, px: [[0, 0, 7, 255], [199, 99, 7, 255]] });
+
+  const events = await page.evaluate(async () => {
+    const h = window.presenterHarness;
     h.c.setScanout(0, 0, { x: 0, y: 0, width: 0, height: 0 });
     await h.settle();
-    return { a, b, events: h.events.scanout };
+    return h.events.scanout;
   });
-  expect(r.a).toEqual({ width: 100, height: 60, rgba: [[50, 20, 7, 255], [149, 79, 7, 255]] });
-  expect(r.b).toEqual({ width: 200, height: 100, rgba: [[0, 0, 7, 255], [199, 99, 7, 255]] });
-  expect(r.events).toEqual([
+  expect(events).toEqual([
     { active: true, width: 100, height: 60 },
     { active: true, width: 200, height: 100 },
     { active: false, width: 0, height: 0 },
@@ -186,28 +198,32 @@ test("the canvas element shows the frame (page screenshot) and screenshot() is a
   expect(shot).toEqual({ type: "image/png", width: 160, height: 120, rgba: [RED, WHITE, GREEN] });
 });
 
-test("context loss: reported, rebuilt from nothing, keeps running", async ({ page }) => {
-  await open(page);
-  const r = await page.evaluate(async () => {
-    const h = window.presenterHarness;
-    h.c.createResource2D(9, 64, 64, 4);
-    h.fill(9, 4, 0, 0, 64, 64, [255, 0, 0, 255]);
-    h.c.setScanout(0, 9, { x: 0, y: 0, width: 64, height: 64 });
-    await h.flushAndWait(9, 0, 0, 64, 64);
-    const restored = new Promise<void>((res) => h.c.onContextRestored(() => res()));
-    h.c.debugLoseContext(50);
-    await restored;
-    // Contents are gone after a restore: the device re-sends them (here: green).
-    h.fill(9, 4, 0, 0, 64, 64, [0, 255, 0, 255]);
-    await h.flushAndWait(9, 0, 0, 64, 64);
-    const px = await h.probe([[0, 0], [63, 63]]);
-    return { px: px.rgba, lost: h.events.lost, restored: h.events.restored, stats: await h.c.requestStats() };
+for (const mode of ["composite", "damage"] as const) {
+  test(`context loss (${mode} mode): reported, rebuilt from nothing, keeps running`, async ({ page }) => {
+    await open(page, mode);
+    const r = await page.evaluate(async () => {
+      const h = window.presenterHarness;
+      h.c.createResource2D(9, 64, 64, 4);
+      h.fill(9, 4, 0, 0, 64, 64, [255, 0, 0, 255]);
+      h.c.setScanout(0, 9, { x: 0, y: 0, width: 64, height: 64 });
+      await h.flushAndWait(9, 0, 0, 64, 64);
+      const restored = new Promise<void>((res) => h.c.onContextRestored(() => res()));
+      h.c.debugLoseContext(50);
+      await restored;
+      // Contents are gone after a restore: the device re-sends them (here: green).
+      h.fill(9, 4, 0, 0, 64, 64, [0, 255, 0, 255]);
+      await h.flushAndWait(9, 0, 0, 64, 64);
+      const px = await h.probe([[0, 0], [63, 63]]);
+      return { px: px.rgba, lost: h.events.lost, restored: h.events.restored, stats: await h.c.requestStats() };
+    });
+    expect(r.lost).toBe(1);
+    expect(r.restored).toBe(1);
+    expect(r.px).toEqual([GREEN, GREEN]);
+    expect(r.stats.contextLosses).toBe(1);
+    const shown = await canvasPixels(page, [[0, 0], [63, 63]]);
+    expect(shown.px).toEqual([GREEN, GREEN]);
   });
-  expect(r.lost).toBe(1);
-  expect(r.restored).toBe(1);
-  expect(r.px).toEqual([GREEN, GREEN]);
-  expect(r.stats.contextLosses).toBe(1);
-});
+}
 
 test("bad messages are reported, not thrown; the worker keeps going", async ({ page }) => {
   await open(page);
