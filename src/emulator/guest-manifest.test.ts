@@ -43,3 +43,29 @@ describe("parseGuestManifest with guest/build.sh's fields", () => {
     expect(m.initrd.name).toBe("initrd.img");
   });
 });
+
+describe("parseGuestManifest on guest/build.sh's manifest layout", () => {
+  it("reads nested kernel/initrd/bios objects", () => {
+    const m = parseGuestManifest(
+      JSON.stringify({
+        version: "f415587c12101d7e",
+        files: [
+          { name: "bzImage", size: 1 },
+          { name: "initrd.img", size: 2 },
+          { name: "bios.bin", size: 3 },
+          { name: "vgabios-stdvga.bin", size: 4 },
+        ],
+        kernel: { release: "6.1.0-50-686", file: "bzImage" },
+        initrd: { file: "initrd.img", compression: "zstd" },
+        bios: { bios: "bios.bin", vgabios: "vgabios-stdvga.bin" },
+      }),
+    );
+    expect(m.version).toBe("f415587c12101d7e");
+    expect([m.bzimage, m.initrd, m.bios, m.vgaBios]).toEqual([
+      { name: "bzImage", size: 1 },
+      { name: "initrd.img", size: 2 },
+      { name: "bios.bin", size: 3 },
+      { name: "vgabios-stdvga.bin", size: 4 },
+    ]);
+  });
+});

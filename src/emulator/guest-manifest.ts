@@ -67,23 +67,37 @@ export function parseGuestManifest(text: string, source = "manifest.json"): Gues
 
   const files = listFiles(root.files ?? root.images);
   const byName = new Map(files.map((f) => [baseName(f.name), f]));
-  const pick = (keys: string[], fallback: (f: GuestFile) => boolean, defaultName: string | null): GuestFile | null => {
-    for (const key of keys) {
-      const named = root[key];
-      if (named !== undefined) {
-        const file = fileFromEntry(named);
-        if (file) return { name: file.name, size: file.size ?? byName.get(baseName(file.name))?.size ?? null };
-      }
+  // A named field counts if it is an object naming a file, or a string the files list contains
+  // (a bare string could be a version, e.g. `kernel: "6.1.0-50-686"`).
+  const named = (value: Json | undefined): GuestFile | null => {
+    if (value === undefined) return null;
+    if (typeof value === "string" && !byName.has(baseName(value))) return null;
+    const file = fileFromEntry(value);
+    return file ? { name: file.name, size: file.size ?? byName.get(baseName(file.name))?.size ?? null } : null;
+  };
+  const field = (path: string): Json | undefined => {
+    let value: Json | undefined = root;
+    for (const key of path.split(".")) value = isRecord(value) ? value[key] : undefined;
+    return value;
+  };
+  const pick = (paths: string[], fallback: (f: GuestFile) => boolean, defaultName: string | null): GuestFile | null => {
+    for (const path of paths) {
+      const file = named(field(path));
+      if (file) return file;
     }
     const listed = files.find(fallback);
     if (listed) return listed;
     return defaultName ? (byName.get(defaultName) ?? { name: defaultName, size: null }) : null;
   };
 
-  const bzimage = pick(["bzimage", "bzImage"], (f) => /bzimage|vmlinuz/i.test(f.name), "bzImage");
-  const initrd = pick(["initrd", "initramfs"], (f) => /initr(d|amfs)|\.cpio/i.test(f.name), null);
-  const bios = pick(["bios"], (f) => baseName(f.name) === "bios.bin", "bios.bin");
-  const vgaBios = pick(["vgaBios", "vga_bios", "vgabios"], (f) => /^vgabios/i.test(baseName(f.name)), "vgabios-stdvga.bin");
+  const bzimage = pick(["bzimage", "bzImage", "kernel", "kernel.file"], (f) => /bzimage|vmlinuz/i.test(f.name), "bzImage");
+  const initrd = pick(["initrd", "initramfs", "initrd.file"], (f) => /initr(d|amfs)|\.cpio/i.test(f.name), null);
+  const bios = pick(["bios", "bios.bios"], (f) => baseName(f.name) === "bios.bin", "bios.bin");
+  const vgaBios = pick(
+    ["vgaBios", "vga_bios", "vgabios", "bios.vgabios"],
+    (f) => /^vgabios/i.test(baseName(f.name)),
+    "vgabios-stdvga.bin",
+  );
   if (!initrd) throw new GuestManifestError(source, "names no initramfs (no initrd/initramfs field, no *.cpio* or initr* file)");
 
   const versionField = [root.version, root.hash, root.versionHash, root.version_hash].find(
