@@ -86,6 +86,7 @@ while read -r name ver arch file sha size; do
   if [[ -f $d ]] && [[ $(sha256 "$d") == "$sha" ]]; then continue; fi
   need+=("$name=$ver")
 done <"$RES"
+t=$SECONDS
 if ((${#need[@]})); then
   info "downloading ${#need[@]} .deb files"
   (cd "$DEBS" && papt_get -q download "${need[@]}") >"$CACHE/apt-download.log" 2>&1 ||
@@ -99,6 +100,7 @@ if ((${#need[@]})); then
     [[ -f $d ]] || die "apt-get download did not produce $(basename "$file")"
     [[ $(sha256 "$d") == "$sha" ]] || die "checksum mismatch for $(basename "$file")"
   done <"$RES"
+  record_duration download $((SECONDS - t))
 else
   info "all .deb files cached"
 fi
@@ -121,6 +123,7 @@ SYSROOT=$CACHE/sysroot/$SYSROOT_KEY
 if [[ -f $SYSROOT/.done ]]; then
   info "cached ($SYSROOT_KEY)"
 else
+  t=$SECONDS
   rm -rf "$SYSROOT"; mkdir -p "$SYSROOT"
   for p in "${SYSROOT_PKGS[@]}"; do dpkg-deb -x "$(deb_path "$p")" "$SYSROOT"; done
   # Absolute symlinks (e.g. libfoo.so -> /lib/i386-linux-gnu/libfoo.so.1) must point into the sysroot.
@@ -128,6 +131,7 @@ else
     tgt=$(readlink "$l"); [[ $tgt == /* ]] && ln -sfn "$SYSROOT$tgt" "$l"
   done < <(find "$SYSROOT" -type l)
   touch "$SYSROOT/.done"
+  record_duration sysroot $((SECONDS - t))
   info "unpacked ${#SYSROOT_PKGS[@]} packages ($SYSROOT_KEY)"
 fi
 
@@ -146,7 +150,7 @@ else
     die "the Mesa build failed (logs in $MESA_DIR/work)"
   touch "$MESA/.done"
   record_duration mesa $((SECONDS - t))
-  rm -rf "$MESA_DIR/work/src"
+  rm -rf "$MESA_DIR/work/src" "$MESA_DIR/work/"*.orig.tar.* "$MESA_DIR/work/"*.debian.tar.*
   info "Mesa built in $((SECONDS - t)) s"
 fi
 [[ ${WEBVIRGL_GUEST_STOP_AFTER:-} == 5 ]] && exit 0

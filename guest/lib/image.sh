@@ -100,6 +100,7 @@ else
     [[ $interp == /lib/ld-linux.so.2 ]] || die "unexpected program interpreter '$interp' in $b"
   done
   [[ -f $T/$L/ld-linux.so.2 ]] || cp "$(find_lib ld-linux.so.2)" "$T/$L/ld-linux.so.2"
+  chmod 0755 "$T/$L/ld-linux.so.2" # the kernel opens the interpreter for execution
   ln -s i386-linux-gnu/ld-linux.so.2 "$T/usr/lib/ld-linux.so.2"
   info "closure: $(ls "$T/$L" | grep -c '\.so') shared libraries"
 
