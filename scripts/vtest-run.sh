@@ -8,15 +8,15 @@
 # prefer it to `xvfb-run`, whose X server would inherit GALLIUM_DRIVER and connect to us too. CMD gets GALLIUM_DRIVER=virpipe LIBGL_ALWAYS_SOFTWARE=1
 # (override by setting them in CMD's own env, e.g. `env GALLIUM_DRIVER=... CMD`).
 # Inside the namespace the host /tmp is visible as /tmp/.host-tmp; paths given to --record and
-# the working directory are rewritten accordingly. Exit status: CMD's (124 if the server did not
-# come up, 125 on usage/namespace errors).
+# the working directory are rewritten accordingly. Exit status: CMD's (97 if the server or Xvfb did not
+# come up, 98 on usage/namespace errors).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 host_tmp_alias=/tmp/.host-tmp
 
 if [[ -z "${WEBVIRGL_VTEST_INNER:-}" ]]; then
-  command -v unshare >/dev/null || { echo "vtest-run: unshare (util-linux) is required" >&2; exit 125; }
+  command -v unshare >/dev/null || { echo "vtest-run: unshare (util-linux) is required" >&2; exit 98; }
   priv=$(mktemp -d /tmp/webvirgl-vtest-run.XXXXXX)
   trap 'rm -rf "$priv"' EXIT
   if [[ $(id -u) -eq 0 ]]; then ns=(unshare --mount --net --propagation private); else
@@ -46,11 +46,11 @@ while (($#)); do
     --server-log) server_log=$(remap "$2"); shift 2 ;;
     --xvfb) xvfb=1; shift ;;
     --) shift; break ;;
-    -*) echo "vtest-run: unknown option $1" >&2; exit 125 ;;
+    -*) echo "vtest-run: unknown option $1" >&2; exit 98 ;;
     *) break ;;
   esac
 done
-(($#)) || { echo "usage: scripts/vtest-run.sh [--record DIR] [--gzip] [--server-arg ARG]... [--] CMD [ARGS...]" >&2; exit 125; }
+(($#)) || { echo "usage: scripts/vtest-run.sh [--record DIR] [--gzip] [--server-arg ARG]... [--] CMD [ARGS...]" >&2; exit 98; }
 
 mkdir -p "$priv/.host-tmp"
 mount --bind /tmp "$priv/.host-tmp"
@@ -64,19 +64,19 @@ node "$repo/bin/webvirgl-vtest.mjs" --socket /tmp/.virgl_test "${server_args[@]}
 server=$!
 for ((i = 0; i < 300; i++)); do
   grep -q '^listening on ' "$out" 2>/dev/null && break
-  kill -0 "$server" 2>/dev/null || { echo "vtest-run: server exited before listening" >&2; exit 124; }
+  kill -0 "$server" 2>/dev/null || { echo "vtest-run: server exited before listening" >&2; exit 97; }
   sleep 0.1
 done
-grep -q '^listening on ' "$out" || { echo "vtest-run: server did not start in 30 s" >&2; kill "$server"; exit 124; }
+grep -q '^listening on ' "$out" || { echo "vtest-run: server did not start in 30 s" >&2; kill "$server"; exit 97; }
 
 xserver=""
 if ((xvfb)); then
-  command -v Xvfb >/dev/null || { echo "vtest-run: --xvfb needs Xvfb (Debian package xvfb)" >&2; kill "$server"; exit 125; }
+  command -v Xvfb >/dev/null || { echo "vtest-run: --xvfb needs Xvfb (Debian package xvfb)" >&2; kill "$server"; exit 98; }
   # Started without virpipe in its env, so the X server's own GLX does not connect to us.
   Xvfb :7 -screen 0 1024x768x24 -nolisten tcp >/tmp/.xvfb.log 2>&1 &
   xserver=$!
   for ((i = 0; i < 100; i++)); do [[ -e /tmp/.X11-unix/X7 ]] && break; sleep 0.1; done
-  [[ -e /tmp/.X11-unix/X7 ]] || { echo "vtest-run: Xvfb did not start" >&2; cat /tmp/.xvfb.log >&2; kill "$server" "$xserver"; exit 124; }
+  [[ -e /tmp/.X11-unix/X7 ]] || { echo "vtest-run: Xvfb did not start" >&2; cat /tmp/.xvfb.log >&2; kill "$server" "$xserver"; exit 97; }
   export DISPLAY=:7
 fi
 

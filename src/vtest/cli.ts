@@ -3,7 +3,9 @@
 
 import { parseArgs } from "node:util";
 import { DEFAULT_SOCKET_PATH, startServer, stderrLogger } from "./server.ts";
-import { DEFAULT_CAPSET_FILES, RecordingPort, loadCapsets } from "./recording-port.ts";
+import { DEFAULT_CAPSET_FILES, loadCapsets, type Capsets } from "./capsets.ts";
+import type { RendererPort } from "./renderer-port.ts";
+import { RecordingPort } from "./recording-port.ts";
 import type { Logger } from "./session.ts";
 
 const USAGE = `usage: webvirgl-vtest [options]
@@ -12,6 +14,8 @@ const USAGE = `usage: webvirgl-vtest [options]
   --gzip               gzip the recordings (.vtstream.gz)
   --capset1 FILE       capset 1 reply (default ${DEFAULT_CAPSET_FILES[1]})
   --capset2 FILE       capset 2 reply (default ${DEFAULT_CAPSET_FILES[2]})
+  --renderer KIND     recording (default: in-memory, renders nothing), chromium (the bridge
+                       page in headless Chromium), page (print the bridge URL, wait for a browser)
   --protocol N         highest protocol version to offer (default 0; see README)
   --no-ping            do not answer PING_PROTOCOL_VERSION (act as a pre-versioning server)
   --max-message BYTES  largest accepted message (default 67108864)
@@ -27,6 +31,7 @@ function main(): Promise<void> | void {
       capset1: { type: "string", default: DEFAULT_CAPSET_FILES[1] },
       capset2: { type: "string", default: DEFAULT_CAPSET_FILES[2] },
       protocol: { type: "string", default: "0" },
+      renderer: { type: "string", default: "recording" },
       "no-ping": { type: "boolean", default: false },
       "max-message": { type: "string", default: String(64 * 1024 * 1024) },
       quiet: { type: "boolean", default: false },
@@ -43,9 +48,8 @@ function main(): Promise<void> | void {
   if (!Number.isInteger(servedVersion) || servedVersion < 0) throw new Error(`--protocol: bad version ${values.protocol}`);
   if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 64) throw new Error(`--max-message: bad size ${values["max-message"]}`);
   const log: Logger = values.quiet ? { info: () => {}, error: stderrLogger.error } : stderrLogger;
-  const port = new RecordingPort(loadCapsets({ 1: values.capset1, 2: values.capset2 }));
-
-  return startServer({
+  const capsets = loadCapsets({ 1: values.capset1, 2: values.capset2 });
+  return makePort(values.renderer, capsets, log).then((port) => startServer({
     socketPath: values.socket,
     port,
     servedVersion,
@@ -71,7 +75,15 @@ function main(): Promise<void> | void {
     };
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
-  });
+  }));
+}
+
+async function makePort(kind: string, capsets: Capsets, log: Logger): Promise<RendererPort> {
+  if (kind === "recording") return new RecordingPort(capsets);
+  if (kind !== "chromium" && kind !== "page") throw new Error(`--renderer: unknown kind ${kind} (recording, chromium, page)`);
+  const { startChromiumBridge } = await import("./bridge/chromium.ts");
+  const bridge = await startChromiumBridge({ ...capsets, external: kind === "page", log: (l) => log.info(l) });
+  return { createContext: (info) => bridge.port.createContext(info), close: () => bridge.close() };
 }
 
 try {

@@ -1,18 +1,12 @@
-// RecordingPort: a RendererPort that renders nothing. It answers caps with reference capsets,
+// RecordingPort: a RendererPort that renders nothing (browser-safe: no Node APIs; capsets are
+// passed in as bytes, see capsets.ts for loading the reference files). It answers caps with reference capsets,
 // keeps resource contents in memory (TRANSFER_GET returns what TRANSFER_PUT stored, zeros
 // elsewhere) and counts what it saw. Used to capture command streams from real Mesa clients
 // (the server's --record option writes the stream files; see stream-io.ts) and in tests.
 
-import { readFileSync } from "node:fs";
-import { CAPS_V1_BYTES, CAPS_V2_BYTES, type Box, type ResourceDesc, type TransferDesc } from "./protocol.ts";
+import type { Box, ResourceDesc, TransferDesc } from "./protocol.ts";
 import type { CapsetId, ContextInfo, RendererContext, RendererPort } from "./renderer-port.ts";
 import { virglFormatBlock, type FormatBlock } from "./formats.ts";
-
-export const REFERENCE_CAPSET_DIR = "/work/shared/reference/capsets";
-export const DEFAULT_CAPSET_FILES = {
-  1: `${REFERENCE_CAPSET_DIR}/virglrenderer-0.10.4-gles30_capset1.bin`,
-  2: `${REFERENCE_CAPSET_DIR}/virglrenderer-0.10.4-gles30_capset2.bin`,
-} as const;
 
 export interface RecordingPortOptions {
   capset1: Uint8Array;
@@ -28,18 +22,6 @@ export interface PortStats {
   transferPuts: number;
   transferGets: number;
   resourcesCreated: number;
-}
-
-/** Loads capset files; a capset 2 shorter than Mesa 22.3's struct is zero-extended. */
-export function loadCapsets(files: { 1: string; 2: string } = DEFAULT_CAPSET_FILES): { capset1: Uint8Array; capset2: Uint8Array } {
-  const read = (path: string, size: number): Uint8Array => {
-    const bytes = new Uint8Array(readFileSync(path));
-    if (bytes.byteLength >= size) return bytes;
-    const out = new Uint8Array(size);
-    out.set(bytes);
-    return out;
-  };
-  return { capset1: read(files[1], CAPS_V1_BYTES), capset2: read(files[2], CAPS_V2_BYTES) };
 }
 
 /** Linear-memory layout of one resource level: rows of blocks, layers (array slices or depth). */
@@ -167,7 +149,7 @@ class RecordingContext implements RendererContext {
     if (!res.get(t.level)) {
       const need = res.levelBytes(t.level);
       if (this.stored + need > (this.port.opts.maxStoredBytesPerContext ?? 256 * 1024 * 1024)) {
-        if (!this.warnedFull) process.stderr.write(`webvirgl-vtest: recording port: context ${this.info.sessionId} store full; dropping uploads\n`);
+        if (!this.warnedFull) console.warn(`webvirgl-vtest: recording port: context ${this.info.sessionId} store full; dropping uploads`);
         this.warnedFull = true;
         return;
       }
@@ -205,10 +187,6 @@ export class RecordingPort implements RendererPort {
   readonly stats: PortStats = { contexts: 0, submits: 0, submitDwords: 0, transferPuts: 0, transferGets: 0, resourcesCreated: 0 };
 
   constructor(readonly opts: RecordingPortOptions) {}
-
-  static fromReferenceCapsets(): RecordingPort {
-    return new RecordingPort(loadCapsets());
-  }
 
   createContext(info: ContextInfo): RendererContext {
     this.stats.contexts++;

@@ -48,7 +48,7 @@ function run(args: string[], env: Record<string, string> = {}): string {
     timeout: 60_000,
   });
   if (r.error) throw new Error(`vtest-run.sh ${args.join(" ")}: ${r.error.message}`);
-  if (r.status === 124 || r.status === 125) throw new Error(`vtest-run.sh failed (${r.status}): ${r.stderr}`);
+  if (r.status === 97 || r.status === 98) throw new Error(`vtest-run.sh failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }
 
@@ -82,4 +82,15 @@ describe.skipIf(piglitMissing !== null)(`piglit through vtest${piglitMissing ? `
     expect(msgs[0]).toMatchObject({ cmd: VCMD.CREATE_RENDERER, name: "gl-1.0-readpixsanity" });
     expect(msgs.filter((m) => m.cmd === VCMD.TRANSFER_GET).length).toBeGreaterThan(0);
   });
+});
+
+const chromiumMissing = glxMissing ?? (existsSync(process.env.WEBVIRGL_CHROMIUM ?? "/usr/bin/chromium") ? null : "chromium (Debian chromium)");
+
+describe.skipIf(chromiumMissing !== null)(`glxgears through the Chromium bridge${chromiumMissing ? ` (skipped: missing ${chromiumMissing})` : ""}`, () => {
+  it("runs glxinfo and a few glxgears frames with the renderer port in headless Chromium", () => {
+    const out = run(["--xvfb", "--server-arg", "--renderer=chromium", "--", "sh", "-c", "glxinfo -B && timeout -s INT 6 glxgears; true"]);
+    expect(out).toMatch(/OpenGL renderer string: virgl/);
+    const fps = /(\d+) frames in 5\.0 seconds/.exec(out);
+    expect(Number(fps?.[1] ?? 0)).toBeGreaterThan(5);
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CAPS_V1_BYTES, CAPS_V2_BYTES, type ResourceDesc, type TransferDesc } from "../../src/vtest/protocol.ts";
-import { RecordingPort } from "../../src/vtest/recording-port.ts";
+import { referenceRecordingPort } from "../../src/vtest/capsets.ts";
 import { virglFormatBlock, virglFormatName } from "../../src/vtest/formats.ts";
 
 const info = { name: "t", sessionId: 1, protocolVersion: 0 };
@@ -28,7 +28,7 @@ const xfer = (over: Partial<TransferDesc> & { box: TransferDesc["box"] }): Trans
 
 describe("RecordingPort", () => {
   it("answers caps with the reference capsets at Mesa 22.3's sizes", () => {
-    const ctx = RecordingPort.fromReferenceCapsets().createContext(info);
+    const ctx = referenceRecordingPort().createContext(info);
     const c2 = ctx.getCaps(2) as Uint8Array;
     expect((ctx.getCaps(1) as Uint8Array).byteLength).toBe(CAPS_V1_BYTES);
     expect(c2.byteLength).toBe(CAPS_V2_BYTES);
@@ -37,7 +37,7 @@ describe("RecordingPort", () => {
   });
 
   it("buffers: TRANSFER_GET returns what TRANSFER_PUT stored, zero elsewhere", () => {
-    const ctx = RecordingPort.fromReferenceCapsets().createContext(info);
+    const ctx = referenceRecordingPort().createContext(info);
     ctx.createResource(res({ target: 0, format: 64, width: 64, height: 1 }));
     const data = Uint8Array.from({ length: 10 }, (_, i) => i + 1);
     // Mesa sends stride = buffer size for buffers; with height 1 it must be ignored.
@@ -47,7 +47,7 @@ describe("RecordingPort", () => {
   });
 
   it("2D textures: honours strides and sub-boxes", () => {
-    const ctx = RecordingPort.fromReferenceCapsets().createContext(info);
+    const ctx = referenceRecordingPort().createContext(info);
     ctx.createResource(res({}));
     // 2x2 RGBA block at (1,1), client stride 16 bytes (one padding pixel per row).
     const put = new Uint8Array(16 + 8);
@@ -62,7 +62,7 @@ describe("RecordingPort", () => {
   });
 
   it("ignores transfers that run outside the resource", () => {
-    const ctx = RecordingPort.fromReferenceCapsets().createContext(info);
+    const ctx = referenceRecordingPort().createContext(info);
     ctx.createResource(res({ width: 2, height: 2 }));
     expect(() => ctx.transferPut(xfer({ box: { x: 1, y: 1, z: 5, width: 100, height: 100, depth: 1 }, dataSize: 40000 }), new Uint8Array(40000))).not.toThrow();
     expect((ctx.transferGet(xfer({ box: { x: 0, y: 0, z: 0, width: 2, height: 2, depth: 1 }, dataSize: 16 })) as Uint8Array).every((b) => b === 0)).toBe(true);

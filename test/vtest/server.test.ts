@@ -11,7 +11,7 @@ import {
   resourceCreateBody,
   type TransferDesc,
 } from "../../src/vtest/protocol.ts";
-import { RecordingPort } from "../../src/vtest/recording-port.ts";
+import { referenceRecordingPort } from "../../src/vtest/capsets.ts";
 import type { ContextInfo, RendererContext, RendererPort } from "../../src/vtest/renderer-port.ts";
 import { startServer, type VtestServer } from "../../src/vtest/server.ts";
 import { readStreamFile } from "../../src/vtest/stream-io.ts";
@@ -20,7 +20,7 @@ import { FakeClient, memoryLogger, tempDir } from "./helpers.ts";
 
 /** A RecordingPort that also counts destroyed contexts. */
 class CountingPort implements RendererPort {
-  readonly inner = RecordingPort.fromReferenceCapsets();
+  readonly inner = referenceRecordingPort();
   destroyed = 0;
   createContext(info: ContextInfo): RendererContext {
     const ctx = this.inner.createContext(info);
@@ -217,7 +217,7 @@ describe("vtest server over a UNIX socket", () => {
 
   it("refuses a socket path another server is listening on", async () => {
     const { server } = await start();
-    await expect(startServer({ socketPath: server.socketPath, port: RecordingPort.fromReferenceCapsets(), log: memoryLogger() })).rejects.toThrow(/another server is listening/);
+    await expect(startServer({ socketPath: server.socketPath, port: referenceRecordingPort(), log: memoryLogger() })).rejects.toThrow(/another server is listening/);
   });
 });
 

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { VCMD } from "../../src/vtest/protocol.ts";
-import { RecordingPort } from "../../src/vtest/recording-port.ts";
+import { referenceRecordingPort } from "../../src/vtest/capsets.ts";
 import { clientMessages, replayStream } from "../../src/vtest/replay.ts";
 import {
   Direction,
@@ -104,7 +104,7 @@ describe("replay into the recording port", () => {
   for (const name of fixtureNames()) {
     it(`${name}: replays with the recorded reply sizes and order`, async () => {
       const s = loadFixture(name);
-      const port = RecordingPort.fromReferenceCapsets();
+      const port = referenceRecordingPort();
       const r = await replayStream(s, port);
       expect(r.protocolVersion).toBe(0);
       const recorded = s.records.filter((x) => x.direction === Direction.ServerToClient);
@@ -120,7 +120,7 @@ describe("replay into the recording port", () => {
 
   it("answers the front-buffer BUSY_WAIT before the TRANSFER_GET data (glxgears)", async () => {
     const s = loadFixture("glxgears");
-    const r = await replayStream(s, RecordingPort.fromReferenceCapsets());
+    const r = await replayStream(s, referenceRecordingPort());
     const sizes = r.replies.map((b) => b.byteLength);
     const firstFrame = sizes.indexOf(1216 * 300);
     expect(firstFrame).toBeGreaterThan(0);

@@ -1,0 +1,84 @@
+// Runs the bridge page in headless Chromium: a WebSocket server for BridgePort, the Vite dev
+// server (serving src/vtest/bridge/bridge.html from the repository), and Debian's chromium
+// driven by Playwright. Returns a ready RendererPort.
+
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser } from "playwright-core";
+import { createServer as createViteServer, type ViteDevServer } from "vite";
+import { BridgePort } from "./bridge-port.ts";
+import { startWsServer, type WsServer } from "./ws-server.ts";
+
+export const CHROMIUM_PATH = process.env.WEBVIRGL_CHROMIUM ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--enable-unsafe-swiftshader",
+  "--ignore-gpu-blocklist",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+  "--disable-background-timer-throttling",
+  "--disable-renderer-backgrounding",
+];
+
+export interface ChromiumBridge {
+  port: BridgePort;
+  /** URL the page was opened with. */
+  pageUrl: string;
+  /** What the page reported (WebGL renderer...). */
+  description: string;
+  close(): Promise<void>;
+}
+
+export interface ChromiumBridgeOptions {
+  capset1: Uint8Array;
+  capset2: Uint8Array;
+  /** Open no browser: print the URL and wait for any browser to connect. */
+  external?: boolean;
+  log?: (line: string) => void;
+}
+
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export async function startChromiumBridge(opts: ChromiumBridgeOptions): Promise<ChromiumBridge> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`webvirgl-vtest: ${l}\n`));
+  let ws: WsServer | null = null;
+  let vite: ViteDevServer | null = null;
+  let browser: Browser | null = null;
+  const close = async (): Promise<void> => {
+    await browser?.close().catch(() => {});
+    await vite?.close().catch(() => {});
+    await ws?.close().catch(() => {});
+  };
+  try {
+    ws = await startWsServer();
+    const port = new BridgePort(ws, { capset1: opts.capset1, capset2: opts.capset2 });
+    vite = await createViteServer({
+      root: REPO_ROOT,
+      logLevel: "error",
+      clearScreen: false,
+      server: { host: "127.0.0.1", port: 5290, strictPort: false, hmr: false },
+    });
+    await vite.listen();
+    const base = vite.resolvedUrls?.local[0] ?? "http://127.0.0.1:5290/";
+    const pageUrl = `${base}src/vtest/bridge/bridge.html?ws=${encodeURIComponent(ws.url)}`;
+    if (opts.external) {
+      log(`bridge: open ${pageUrl} in a browser`);
+    } else {
+      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+      const page = await browser.newPage();
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") log(`bridge page: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => log(`bridge page error: ${e.message}`));
+      await page.goto(pageUrl);
+    }
+    await port.ready();
+    log(`bridge: ${port.pageDescription}`);
+    return { port, pageUrl, description: port.pageDescription, close };
+  } catch (err) {
+    await close();
+    throw new Error(`chromium bridge: ${(err as Error).message}`);
+  }
+}
