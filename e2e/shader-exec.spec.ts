@@ -81,6 +81,8 @@ const hex = (w: number | null): string => (w === null ? "----------" : `0x${(w >
 async function open(page: Page): Promise<void> {
   page.on("pageerror", (e) => console.log(`[page exception] ${e.message}`));
   await page.goto("/test/pages/shader-exec.html");
+  // The dev server may reload the page once after optimising dependencies on first use.
+  await page.waitForLoadState("networkidle");
   await page.waitForFunction(() => window.shaderExec !== undefined);
   const ready = await page.evaluate(() => window.shaderExec.ready);
   expect(ready, "WebGL2 available").toBe(true);
@@ -364,6 +366,13 @@ UARL ADDR[0].x, IN[0].yyyy
 MOV TEMP[0], TEMP[ADDR[0].x+4](1)`,
       inputs: [[[0, 0, 0, 0], [11, 12, 13, 14]], [[2, 2, 0, 0], [21, 22, 23, 24]], [[1, 3, 0, 0], [31, 32, 33, 34]]],
       expect: (a, b) => (a[0] === a[1] ? b : [0, 0, 0, 0]),
+    },
+    {
+      name: "a loop without BRK stops at the iteration cap (65536) instead of hanging",
+      imms: "IMM[0] UINT32 {0, 1, 0, 0}",
+      body: "MOV TEMP[0], IMM[0].xxxx\nBGNLOOP\nUADD TEMP[0].x, TEMP[0].xxxx, IMM[0].yyyy\nENDLOOP",
+      inputs: [[[0, 0, 0, 0]]],
+      expect: () => [65536, 0, 0, 0],
     },
     {
       name: "constants with indirect addressing",

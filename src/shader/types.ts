@@ -56,6 +56,8 @@ export interface ShaderKey {
   spriteCoordEnable?: number;
   /** FS: rasterizer sprite_coord_mode: true = lower-left origin (t flipped). */
   spriteCoordLowerLeft?: boolean;
+  /** Cap on the iterations of each TGSI loop (a never-ending guest loop must not hang the GPU process); default 65536, 0 = unbounded. */
+  loopIterationLimit?: number;
 }
 
 export interface AttributeInfo {

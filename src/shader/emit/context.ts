@@ -28,6 +28,8 @@ export class EmitContext {
   /** Constant buffer → vec4 slots needed. */
   readonly constSizes: Map<number, number>;
   usesDiscard = false;
+  /** Current BGNLOOP nesting (names the loop counters). */
+  loopDepth = 0;
   usesDerivatives = false;
 
   constructor(

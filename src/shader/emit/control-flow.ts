@@ -3,6 +3,9 @@ import type { Instruction } from "../ir.ts";
 import { fail } from "../passes/fail.ts";
 import type { EmitContext } from "./context.ts";
 
+/** Default cap on iterations of one TGSI loop (ShaderKey.loopIterationLimit; 0 = unbounded). */
+export const DEFAULT_LOOP_LIMIT = 65536;
+
 export function emitControlFlow(ctx: EmitContext, inst: Instruction): boolean {
   switch (inst.opcode) {
     case "IF": {
@@ -19,12 +22,22 @@ export function emitControlFlow(ctx: EmitContext, inst: Instruction): boolean {
       ctx.mid("} else {");
       return true;
     case "ENDIF":
-    case "ENDLOOP":
       ctx.close();
       return true;
-    case "BGNLOOP":
-      ctx.open("for (;;) {");
+    case "ENDLOOP":
+      ctx.loopDepth--;
+      ctx.close();
       return true;
+    case "BGNLOOP": {
+      // Bounded: a guest loop that never exits must not hang the browser's GPU process.
+      const limit = ctx.key.loopIterationLimit ?? DEFAULT_LOOP_LIMIT;
+      if (limit > 0) {
+        const v = `li${ctx.loopDepth}_`;
+        ctx.open(`for (int ${v} = 0; ${v} < ${Math.min(Math.floor(limit), 0x7fffffff)}; ${v}++) {`);
+      } else ctx.open("for (;;) {");
+      ctx.loopDepth++;
+      return true;
+    }
     case "BRK":
       ctx.line("break;");
       return true;

@@ -261,7 +261,7 @@ export function resolveLinkage(prog: Program, key: ShaderKey, outArray: boolean)
     if (!wroteSize) {
       plan.globals.push("uniform float webvirgl_point_size;");
       plan.uniforms.push({ name: "webvirgl_point_size", glslType: "float", arraySize: 0, purpose: "rasterizer point_size (VS writes no PSIZE)" });
-      plan.epilogue.push("gl_PointSize = webvirgl_point_size;");
+      plan.epilogue.push("gl_PointSize = max(webvirgl_point_size, 1.0);");
     }
     plan.globals.push("uniform float webvirgl_yflip;");
     plan.uniforms.push({ name: "webvirgl_yflip", glslType: "float", arraySize: 0, purpose: "non-zero: negate gl_Position.y (render-target y flip)" });
