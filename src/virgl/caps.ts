@@ -9,6 +9,7 @@
 
 import { type CapsReader, CapsOffset as O, CapsWriter, RENDERER_BYTES } from "./caps-layout.ts";
 import { type FormatInfo, allFormats, isRenderable, isTexturable } from "./conv/formats.ts";
+import { canReadBack } from "./conv/readback.ts";
 import { Bset, type BsetName, CAPS_V1_BYTES, CAPS_V2_BYTES, Cap, CapV2 } from "./protocol.ts";
 
 /** The slice of WebGL2RenderingContext the caps need (injectable for tests). */
@@ -136,7 +137,7 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
   const samplerSet = new Set(samplerFormats);
   const renderFormats = formats.filter((f) => samplerSet.has(f.id) && !f.depth && isRenderable(f, has) && probe.render(f)).map((f) => f.id);
   const renderSet = new Set(renderFormats);
-  const readbackFormats = formats.filter((f) => renderSet.has(f.id) && probe.readback(f)).map((f) => f.id);
+  const readbackFormats = formats.filter((f) => renderSet.has(f.id) && canReadBack(f) && probe.readback(f)).map((f) => f.id);
 
   const w = new CapsWriter(CAPS_V2_BYTES);
   w.u32(O.max_version, 2);

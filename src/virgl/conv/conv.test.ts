@@ -5,6 +5,7 @@ import { GL } from "./gl.ts";
 import { glToGuest, guestToGl } from "./pixel-convert.ts";
 import * as St from "./state.ts";
 import { vertexFormat } from "./vertex-formats.ts";
+import { packReadback, readSpec, toHalf } from "./readback.ts";
 
 const refCaps = JSON.parse(readFileSync("/work/shared/reference/capsets/gles30.caps.json", "utf8")) as {
   v2: { sampler_formats: string[]; render_formats: string[] };
@@ -213,5 +214,55 @@ describe("vertex formats", () => {
     expect(vertexFormat(1)).toMatchObject({ bgra: true, normalized: true });
     expect(vertexFormat(24)).toBeUndefined(); // R64_FLOAT
     expect(vertexFormat(124)).toBeUndefined(); // R11G11B10F is not a vertex format
+  });
+});
+
+describe("readback packing", () => {
+  const px = (f: number, data: number[]) => {
+    const info = formatInfo(f)!;
+    const spec = readSpec(info)!;
+    return { info, spec, src: new Uint8Array(new Uint32Array(data).buffer) };
+  };
+  it("BGRA read as RGBA/UNSIGNED_BYTE and permuted back", () => {
+    const info = formatInfo(1)!;
+    const spec = readSpec(info)!;
+    expect(spec).toMatchObject({ format: GL.RGBA, type: GL.UNSIGNED_BYTE, bytes: 4 });
+    expect([...packReadback(info, spec, Uint8Array.from([1, 2, 3, 4]), 1)]).toEqual([3, 2, 1, 4]);
+  });
+  it("L8/R8 keep the first channel, RG8 two", () => {
+    const info = formatInfo(9)!;
+    expect([...packReadback(info, readSpec(info)!, Uint8Array.from([9, 0, 0, 255, 7, 0, 0, 255]), 2)]).toEqual([9, 7]);
+    const rg = formatInfo(65)!;
+    expect([...packReadback(rg, readSpec(rg)!, Uint8Array.from([9, 8, 0, 255]), 1)]).toEqual([9, 8]);
+  });
+  it("565 and 4444 are packed from bytes", () => {
+    const f = formatInfo(7)!;
+    const out = packReadback(f, readSpec(f)!, Uint8Array.from([255, 0, 255, 255]), 1);
+    expect(new DataView(out.buffer).getUint16(0, true)).toBe(0xf81f);
+    const g = formatInfo(311)!;
+    const o2 = packReadback(g, readSpec(g)!, Uint8Array.from([0xff, 0x80, 0x00, 0x10]), 1);
+    expect(new DataView(o2.buffer).getUint16(0, true)).toBe(0xf801);
+  });
+  it("float and half float", () => {
+    const f = formatInfo(94)!;
+    const src = new Uint8Array(new Float32Array([1, 0.5, -2, 65504]).buffer);
+    const out = new DataView(packReadback(f, readSpec(f)!, src, 1).buffer);
+    expect([0, 2, 4, 6].map((o) => out.getUint16(o, true))).toEqual([0x3c00, 0x3800, 0xc000, 0x7bff]);
+    expect(toHalf(1e6)).toBe(0x7c00);
+    expect(toHalf(2 ** -24)).toBe(1);
+    const r32 = formatInfo(28)!;
+    expect(new Float32Array(packReadback(r32, readSpec(r32)!, src, 1).buffer)[0]).toBe(1);
+  });
+  it("integers narrow from RGBA_INTEGER words", () => {
+    const { info, spec, src } = px(180, [1, 2, 300, 4]);
+    expect(spec).toMatchObject({ format: GL.RGBA_INTEGER, type: GL.UNSIGNED_INT });
+    expect([...packReadback(info, spec, src, 1)]).toEqual([1, 2, 300 & 0xff, 4]);
+    const s16 = px(189, [0xfffffffe, 0, 0, 1]);
+    expect(new Int16Array(packReadback(s16.info, s16.spec, s16.src, 1).buffer)[0]).toBe(-2);
+  });
+  it("no readback for depth, compressed or non-renderable formats", () => {
+    expect(readSpec(formatInfo(16)!)).toBeUndefined();
+    expect(readSpec(formatInfo(105)!)).toBeUndefined();
+    expect(readSpec(formatInfo(10)!)).toBeUndefined();
   });
 });
