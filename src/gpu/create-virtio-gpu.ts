@@ -44,7 +44,9 @@ export interface VirtioGpuStats {
   deviceStatus: number;
 }
 
+/** Shaped so it can be returned as-is from an emulator DeviceFactory (src/emulator/device.ts). */
 export interface VirtioGpu {
+  readonly name: "virtio-gpu";
   /** Machine reset / guest reboot: same as the driver writing status 0; frees all resources. */
   reset(): void;
   /** New preferred mode for a scanout (0x0 = disconnected): raises VIRTIO_GPU_EVENT_DISPLAY + config interrupt. */
@@ -78,6 +80,7 @@ export function createVirtioGpu(options: CreateVirtioGpuOptions): VirtioGpu {
     log,
   });
   return {
+    name: "virtio-gpu",
     reset: () => transport.reset(),
     setDisplaySize: (scanoutId, width, height) => device.setDisplaySize(scanoutId, width, height),
     get stats(): VirtioGpuStats {
