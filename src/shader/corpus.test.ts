@@ -8,10 +8,13 @@ import type { ShaderKey, TranslationInfo } from "./index.ts";
 import { loadCorpus, type CorpusShader } from "./test-util/corpus.ts";
 import { compileAll, hasGlslang, linkPair, type CompileInput } from "./test-util/glslang.ts";
 
-const RICH_VS: ShaderKey = { clipPlaneEnable: 0x3f, clampVertexColor: true };
+const RICH_VS: ShaderKey = {
+  clipPlaneEnable: 0x3f, clampVertexColor: true, constBuffer0InBlock: true, loopIterationLimit: 0,
+  streamOutput: [{ registerIndex: 0, startComponent: 0, numComponents: 4, outputBuffer: 0, dstOffset: 0 }, { registerIndex: 0, startComponent: 1, numComponents: 2, outputBuffer: 1, dstOffset: 0 }],
+};
 const RICH_FS: ShaderKey = {
   twoSide: true, flatshade: true, nrCbufs: 4, alphaFunc: 3, clampFragmentColor: true, spriteCoordEnable: 0xff,
-  clipPlaneEnable: 0x3f, samplers: Array.from({ length: 16 }, () => ({ swizzle: [2, 1, 0, 5] as const })),
+  clipPlaneEnable: 0x3f, constBuffer0InBlock: true, samplers: Array.from({ length: 16 }, () => ({ swizzle: [2, 1, 0, 5] as const })),
 };
 
 let corpus: CorpusShader[] = [];
@@ -33,7 +36,8 @@ describe("TGSI corpus", () => {
     const failures: string[] = [];
     for (const s of corpus) {
       const stage = stageOf(s.name);
-      for (const [variant, key] of [["default", {}], ["rich", stage === "vert" ? RICH_VS : RICH_FS]] as const) {
+      const rich: ShaderKey = stage === "frag" ? RICH_FS : /DCL OUT\[0\]/.test(s.text) ? RICH_VS : { ...RICH_VS, streamOutput: [] };
+      for (const [variant, key] of [["default", {}], ["rich", rich]] as const) {
         const r = translateTgsi(s.text, key);
         if (!r.ok) failures.push(`${s.name} (${variant}): ${r.error.line}:${r.error.column} ${r.error.message}`);
         else inputs.push({ name: `${s.name} (${variant})`, stage, glsl: r.glsl });

@@ -31,7 +31,9 @@ export function translateProgram(prog: Program, key: ShaderKey = {}): TranslateR
     const glsl = assemble(ctx);
     const uniformBlocks: UniformBlockInfo[] = [];
     for (const [buf, size] of [...ctx.constSizes].sort((a, b) => a[0] - b[0])) {
-      if (buf !== 0 && size > 0) uniformBlocks.push({ name: `${ctx.prefix}ubo${buf}`, bufferIndex: buf, vec4Count: size });
+      if (size <= 0) continue;
+      if (buf !== 0) uniformBlocks.push({ name: `${ctx.prefix}ubo${buf}`, bufferIndex: buf, vec4Count: size });
+      else if (key.constBuffer0InBlock) uniformBlocks.push({ name: `${ctx.prefix}cb0`, bufferIndex: 0, vec4Count: size });
     }
     const opcodes = [...new Set(prog.instructions.map((i) => i.opcode))].sort();
     const info: TranslationInfo = {
@@ -49,6 +51,7 @@ export function translateProgram(prog: Program, key: ShaderKey = {}): TranslateR
       writesDepth: io.writesDepth,
       usesDiscard: io.usesDiscard || ctx.usesDiscard,
       color0WritesAllCbufs: io.color0WritesAllCbufs,
+      streamOutputVaryings: io.streamOutputVaryings,
       opcodes,
       warnings: [...new Set([...io.warnings, ...ctx.warnings])],
     };

@@ -56,8 +56,25 @@ export interface ShaderKey {
   spriteCoordEnable?: number;
   /** FS: rasterizer sprite_coord_mode: true = lower-left origin (t flipped). */
   spriteCoordLowerLeft?: boolean;
+  /**
+   * Declare constant buffer 0 as a std140 block `webvirgl_{vs,fs}_cb0` instead of a plain uniform array
+   * (for hosts whose MAX_*_UNIFORM_VECTORS is smaller than the shader's CONST range; blocks give ≥ 1024 vec4).
+   */
+  constBuffer0InBlock?: boolean;
+  /** VS: Gallium stream-output entries of the SHADER object; each becomes a capturable `flat out` varying. */
+  streamOutput?: readonly StreamOutputEntry[];
   /** Cap on the iterations of each TGSI loop (a never-ending guest loop must not hang the GPU process); default 65536, 0 = unbounded. */
   loopIterationLimit?: number;
+}
+
+/** One stream-output entry (virgl SHADER object: reg_index, start_comp, num_comp, buffer, dst_offset). */
+export interface StreamOutputEntry {
+  registerIndex: number;
+  startComponent: number;
+  numComponents: number;
+  outputBuffer: number;
+  /** Destination offset in dwords. */
+  dstOffset: number;
 }
 
 export interface AttributeInfo {
@@ -121,6 +138,11 @@ export interface TranslationInfo {
   writesDepth: boolean;
   usesDiscard: boolean;
   color0WritesAllCbufs: boolean;
+  /**
+   * VS with `key.streamOutput`: varying names to pass to transformFeedbackVaryings, one per entry in order
+   * (`flat out uint/uvecN webvirgl_so<i>` holding the raw bits of the selected components).
+   */
+  streamOutputVaryings: string[];
   opcodes: string[];
   /** Things that were approximated or ignored. */
   warnings: string[];

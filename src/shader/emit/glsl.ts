@@ -42,7 +42,8 @@ export function assemble(ctx: EmitContext): string {
   for (const [buf, size] of [...ctx.constSizes].sort((a, b) => a[0] - b[0])) {
     if (size <= 0) continue;
     const p = ctx.prefix;
-    if (buf === 0) out.push(`uniform uvec4 ${p}const0[${size}];`);
+    if (buf === 0 && ctx.key.constBuffer0InBlock) out.push(`layout(std140) uniform ${p}cb0 { uvec4 ${p}const0[${size}]; };`);
+    else if (buf === 0) out.push(`uniform uvec4 ${p}const0[${size}];`);
     else out.push(`layout(std140) uniform ${p}ubo${buf} { uvec4 ${p}ubo${buf}_data[${size}]; };`);
   }
   for (const s of [...ctx.samplers.samplers.values()].sort((a, b) => a.index - b.index)) {

@@ -51,6 +51,18 @@ DCL OUT[1], GENERIC[3]
     expect(plan.uniforms.map((u) => u.name)).toContain("webvirgl_clip_planes");
   });
 
+  it("VS: stream output entries become flat uint varyings with the selected components", () => {
+    const vs = prog("VERT\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n  0: END");
+    const plan = resolveLinkage(vs, { streamOutput: [
+      { registerIndex: 1, startComponent: 1, numComponents: 2, outputBuffer: 0, dstOffset: 0 },
+      { registerIndex: 0, startComponent: 3, numComponents: 1, outputBuffer: 1, dstOffset: 4 },
+    ] }, false);
+    expect(plan.streamOutputVaryings).toEqual(["webvirgl_so0", "webvirgl_so1"]);
+    expect(plan.globals).toContain("flat out uvec2 webvirgl_so0;");
+    expect(plan.epilogue).toContain("webvirgl_so1 = o0.w;");
+    expect(passError(() => resolveLinkage(vs, { streamOutput: [{ registerIndex: 5, startComponent: 0, numComponents: 1, outputBuffer: 0, dstOffset: 0 }] }, false))).toMatch(/OUT\[5\]/);
+  });
+
   it("rejects duplicate output semantics and unknown system values", () => {
     expect(passError(() => resolveLinkage(prog("VERT\nDCL OUT[0], GENERIC[0]\nDCL OUT[1], GENERIC[0]\n  0: END"), {}, false))).toMatch(/two outputs/);
     expect(passError(() => resolveLinkage(prog("VERT\nDCL SV[0], TESSCOORD\n  0: END"), {}, false))).toMatch(/not supported/);

@@ -45,6 +45,7 @@ export interface IoPlan {
   fragCoordOrigin: "upper_left" | "lower_left";
   fragCoordPixelCenter: "half_integer" | "integer";
   color0WritesAllCbufs: boolean;
+  streamOutputVaryings: string[];
 }
 
 export function varyingName(semantic: string, index: number): string {
@@ -76,7 +77,7 @@ export function resolveLinkage(prog: Program, key: ShaderKey, outArray: boolean)
     globals: [], prologue: [], epilogue: [], inputs: new Map(), systemValues: new Map(), outputRegs: [],
     attributes: [], varyingsIn: [], varyingsOut: [], outputs: [], uniforms: [], warnings: [],
     writesDepth: false, usesDiscard: false, fragCoordOrigin: "upper_left", fragCoordPixelCenter: "half_integer",
-    color0WritesAllCbufs: false,
+    color0WritesAllCbufs: false, streamOutputVaryings: [],
   };
   for (const p of prog.properties) {
     if (p.name === "FS_COORD_ORIGIN") plan.fragCoordOrigin = p.value === "LOWER_LEFT" ? "lower_left" : "upper_left";
@@ -263,6 +264,16 @@ export function resolveLinkage(prog: Program, key: ShaderKey, outArray: boolean)
       plan.uniforms.push({ name: "webvirgl_point_size", glslType: "float", arraySize: 0, purpose: "rasterizer point_size (VS writes no PSIZE)" });
       plan.epilogue.push("gl_PointSize = max(webvirgl_point_size, 1.0);");
     }
+    (key.streamOutput ?? []).forEach((so, i) => {
+      const d = outs.find((x) => so.registerIndex >= x.first && so.registerIndex <= x.last);
+      if (!d) fail(null, `stream output ${i} names OUT[${so.registerIndex}], which is not declared`);
+      const start = so.startComponent & 3;
+      const n = Math.max(1, Math.min(4 - start, so.numComponents));
+      const name = `webvirgl_so${i}`;
+      plan.globals.push(`flat out ${n === 1 ? "uint" : `uvec${n}`} ${name};`);
+      plan.epilogue.push(`${name} = ${outLocal(so.registerIndex, outArray)}.${"xyzw".slice(start, start + n)};`);
+      plan.streamOutputVaryings.push(name);
+    });
     plan.globals.push("uniform float webvirgl_yflip;");
     plan.uniforms.push({ name: "webvirgl_yflip", glslType: "float", arraySize: 0, purpose: "non-zero: negate gl_Position.y (render-target y flip)" });
     plan.epilogue.push("if (webvirgl_yflip != 0.0) gl_Position.y = -gl_Position.y;");
