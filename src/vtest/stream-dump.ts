@@ -1,9 +1,12 @@
-// Human-readable listing of a vtest stream file: `npx tsx src/vtest/stream-dump.ts FILE...`.
+// Human-readable listing of a vtest stream file: `npx tsx src/vtest/stream-dump.ts [--ccmd] FILE...`
+// (--ccmd: only a count of the virgl commands inside the submits).
 
 import { FrameParser } from "./framing.ts";
 import { VCMD, vcmdName, type VtestMessage } from "./protocol.ts";
 import { Direction, type ParsedStream } from "./stream-file.ts";
 import { readStreamFile } from "./stream-io.ts";
+import { walkCommands } from "./ccmd.ts";
+import { clientMessages } from "./replay.ts";
 
 function describeMessage(m: VtestMessage): string {
   switch (m.cmd) {
@@ -50,8 +53,23 @@ export function describeStream(stream: ParsedStream): string[] {
   return lines;
 }
 
+/** Counts of the virgl commands in all submits of a stream ("name count" lines, by count). */
+export function summarizeCommands(stream: ParsedStream): string[] {
+  const total = new Map<string, number>();
+  const errors: string[] = [];
+  for (const m of clientMessages(stream)) {
+    if (m.cmd !== VCMD.SUBMIT_CMD) continue;
+    const w = walkCommands(m.commands);
+    for (const [k, n] of w.counts) total.set(k, (total.get(k) ?? 0) + n);
+    if (w.error) errors.push(w.error);
+  }
+  return [...[...total].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${String(n).padStart(6)} ${k}`), ...errors.map((e) => `error: ${e}`)];
+}
+
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop() ?? "\0")) {
-  for (const file of process.argv.slice(2)) {
-    process.stdout.write(`${describeStream(readStreamFile(file)).join("\n")}\n`);
+  const ccmd = process.argv.includes("--ccmd");
+  for (const file of process.argv.slice(2).filter((a) => a !== "--ccmd")) {
+    const s = readStreamFile(file);
+    process.stdout.write(`${(ccmd ? [`# ${file}`, ...summarizeCommands(s)] : describeStream(s)).join("\n")}\n`);
   }
 }

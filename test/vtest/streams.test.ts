@@ -14,7 +14,8 @@ import {
 } from "../../src/vtest/stream-file.ts";
 import { createStreamRecorder, readStreamFile } from "../../src/vtest/stream-io.ts";
 import { serializeStream, stripTransferGetReplies, truncateAfterFrames } from "../../src/vtest/stream-tools.ts";
-import { describeStream } from "../../src/vtest/stream-dump.ts";
+import { describeStream, summarizeCommands } from "../../src/vtest/stream-dump.ts";
+import { walkCommands } from "../../src/vtest/ccmd.ts";
 import { fixtureNames, loadFixture, tempDir } from "./helpers.ts";
 
 describe("stream file format", () => {
@@ -97,6 +98,35 @@ describe("fixtures", () => {
     for (const v0 of [VCMD.RESOURCE_CREATE, VCMD.TRANSFER_PUT, VCMD.TRANSFER_GET, VCMD.SUBMIT_CMD, VCMD.RESOURCE_BUSY_WAIT]) {
       expect(seen.has(v0)).toBe(true);
     }
+  });
+});
+
+describe("virgl command buffers in the fixtures", () => {
+  it("every submit is a whole sequence of commands; v0 means no encoded transfers", () => {
+    const union = new Set<string>();
+    for (const n of fixtureNames()) {
+      for (const m of clientMessages(loadFixture(n))) {
+        if (m.cmd !== VCMD.SUBMIT_CMD) continue;
+        const w = walkCommands(m.commands);
+        expect(w.error, n).toBeNull();
+        for (const k of w.counts.keys()) union.add(k);
+      }
+    }
+    expect(union.has("DRAW_VBO")).toBe(true);
+    expect(union.has("CREATE_OBJECT/SHADER")).toBe(true);
+    expect(union.has("TRANSFER3D")).toBe(false);
+    expect(union.has("END_TRANSFERS")).toBe(false);
+    expect(union.has("COPY_TRANSFER3D")).toBe(false);
+  });
+
+  it("summarises glxgears: 10 frames of 12 draws", () => {
+    const lines = summarizeCommands(loadFixture("glxgears"));
+    expect(lines).toContain("   120 DRAW_VBO");
+    expect(lines).toContain("    10 CLEAR");
+  });
+
+  it("walkCommands reports a header that overruns the buffer", () => {
+    expect(walkCommands(Uint32Array.of(8 | (5 << 16), 0)).error).toMatch(/claims 5 dwords, 1 remain/);
   });
 });
 
