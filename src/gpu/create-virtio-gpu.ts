@@ -1,9 +1,9 @@
 import { DEFAULT_MMIO_BASE } from "../virtio/bar-layout.ts";
 import type { GuestMemory } from "../virtio/guest-memory.ts";
 import type { PciHost } from "../virtio/pci-host.ts";
-import { VirtioPciTransport, type TransportStats } from "../virtio/pci-transport.ts";
+import { VirtioPciTransport, type TransportSnapshot, type TransportStats } from "../virtio/pci-transport.ts";
 import type { GpuCounters } from "./gpu-state.ts";
-import { VirtioGpuDevice, type GpuModule } from "./gpu-device.ts";
+import { VirtioGpuDevice, type GpuDeviceSnapshot, type GpuModule } from "./gpu-device.ts";
 import { DEFAULT_RESOURCE_LIMITS, type ResourceLimits } from "./resource-table.ts";
 import type { ScanoutBackend } from "./scanout-backend.ts";
 import type { DisplaySize } from "./scanouts.ts";
@@ -44,6 +44,12 @@ export interface VirtioGpuStats {
   deviceStatus: number;
 }
 
+/** Device + transport state to keep beside a v86 snapshot (v86 does not save outside devices). */
+export interface VirtioGpuSnapshot {
+  transport: TransportSnapshot;
+  device: GpuDeviceSnapshot;
+}
+
 /** Shaped so it can be returned as-is from an emulator DeviceFactory (src/emulator/device.ts). */
 export interface VirtioGpu {
   readonly name: "virtio-gpu";
@@ -52,6 +58,10 @@ export interface VirtioGpu {
   /** New preferred mode for a scanout (0x0 = disconnected): raises VIRTIO_GPU_EVENT_DISPLAY + config interrupt. */
   setDisplaySize(scanoutId: number, width: number, height: number): void;
   readonly stats: VirtioGpuStats;
+  /** Throws while requests are in flight (never with 2D: they complete synchronously). */
+  saveState(): VirtioGpuSnapshot;
+  /** After v86's restore_state (guest RAM restored): registers, rings, resources; re-sends all pixels to the backend. */
+  restoreState(snapshot: VirtioGpuSnapshot): void;
   /** The device model, for the 3D module to register commands into controlCommands. */
   readonly device: VirtioGpuDevice;
   readonly transport: VirtioPciTransport;
@@ -92,6 +102,11 @@ export function createVirtioGpu(options: CreateVirtioGpuOptions): VirtioGpu {
         resourceHostBytes: resources.hostBytes,
         deviceStatus: transport.status,
       };
+    },
+    saveState: () => ({ transport: transport.saveState(), device: device.saveState() }),
+    restoreState: (snapshot) => {
+      transport.restoreState(snapshot.transport);
+      device.restoreState(snapshot.device);
     },
     device,
     transport,

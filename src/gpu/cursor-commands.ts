@@ -33,6 +33,7 @@ function updateCursor(state: GpuState, command: GpuCommand): GpuResponse {
   if (!state.scanouts[scanoutId]) return fail(RESP.ERR_INVALID_SCANOUT_ID, `scanout ${scanoutId} does not exist (${state.scanouts.length} scanouts)`);
   state.counters.cursorUpdates++;
   if (id === 0) {
+    state.cursors[scanoutId] = null;
     state.backend.updateCursor(scanoutId, null, x, y);
     return ok();
   }
@@ -44,6 +45,7 @@ function updateCursor(state: GpuState, command: GpuCommand): GpuResponse {
   if (hotX >= resource.width || hotY >= resource.height) {
     return fail(RESP.ERR_INVALID_PARAMETER, `cursor hotspot ${hotX},${hotY} outside resource ${id} (${resource.width}x${resource.height})`);
   }
+  state.cursors[scanoutId] = { resourceId: id, hotX, hotY, x, y };
   state.backend.updateCursor(scanoutId, { pixels: resource.shadow.slice(), width: resource.width, height: resource.height, format: resource.format, hotX, hotY }, x, y);
   return ok();
 }
@@ -52,6 +54,13 @@ function moveCursor(state: GpuState, command: GpuCommand): GpuResponse {
   const view = command.fields;
   const scanoutId = u32(view, 24);
   if (!state.scanouts[scanoutId]) return fail(RESP.ERR_INVALID_SCANOUT_ID, `scanout ${scanoutId} does not exist (${state.scanouts.length} scanouts)`);
-  state.backend.moveCursor(scanoutId, i32(view, 28), i32(view, 32));
+  const x = i32(view, 28);
+  const y = i32(view, 32);
+  const cursor = state.cursors[scanoutId];
+  if (cursor) {
+    cursor.x = x;
+    cursor.y = y;
+  }
+  state.backend.moveCursor(scanoutId, x, y);
   return ok();
 }

@@ -4,7 +4,7 @@ import type { VirtioRequest } from "../virtio/virtio-request.ts";
 import { CommandTable, type CtrlHeader, type GpuResponse } from "./command-table.ts";
 import { register2DCommands } from "./commands-2d.ts";
 import { registerCursorCommands } from "./cursor-commands.ts";
-import type { GpuCounters, GpuState } from "./gpu-state.ts";
+import type { CursorState, GpuCounters, GpuState } from "./gpu-state.ts";
 import { OrderedCompletion, type CompletionTicket } from "./ordered-completion.ts";
 import {
   CONFIG_EVENTS_CLEAR,
@@ -25,7 +25,8 @@ import {
   responseName,
 } from "./protocol.ts";
 import { ResourceTable, type ResourceLimits } from "./resource-table.ts";
-import type { ScanoutBackend } from "./scanout-backend.ts";
+import type { Format2D, Rect, ScanoutBackend } from "./scanout-backend.ts";
+import { Backing } from "./backing.ts";
 import { createScanouts, EMPTY_RECT, type DisplaySize, type Scanout } from "./scanouts.ts";
 
 export interface VirtioGpuDeviceOptions {
@@ -55,6 +56,25 @@ export interface GpuModule {
   readonly numCapsets: number;
   register(controlCommands: CommandTable, state: GpuState): void;
   reset(): void;
+}
+
+/** One 2D resource in a device snapshot. Backing is flat [address, length, ...] pairs. */
+export interface GpuResourceSnapshot {
+  id: number;
+  format: number;
+  width: number;
+  height: number;
+  backing: number[] | null;
+  shadow: Uint8Array | null;
+}
+
+/** Device state for save/restore beside a v86 snapshot (structured-clone friendly). */
+export interface GpuDeviceSnapshot {
+  version: 1;
+  eventsRead: number;
+  scanouts: { width: number; height: number; resourceId: number; rect: Rect }[];
+  cursors: (CursorState | null)[];
+  resources: GpuResourceSnapshot[];
 }
 
 function decodeHeader(bytes: Uint8Array): CtrlHeader {
@@ -135,6 +155,7 @@ export class VirtioGpuDevice implements VirtioDeviceModel {
       scanouts: this.scanouts,
       backend: this.options.backend,
       counters: this.counters,
+      cursors: this.scanouts.map(() => null),
       log: (message) => transport.log(message),
     };
     register2DCommands(this.controlCommands, this.state, { edid: this.options.edid });
@@ -257,6 +278,83 @@ export class VirtioGpuDevice implements VirtioDeviceModel {
     this.transport?.log(`${queueName}: ${what}: ${responseName(response.type)}: ${response.detail ?? "no detail"}${suffix}`);
   }
 
+  // --- save / restore ----------------------------------------------------------------------------
+
+  saveState(): GpuDeviceSnapshot {
+    if (this.options.modules.length > 0) throw new Error("virtio-gpu: save/restore does not cover command modules (3D) yet");
+    const resources: GpuResourceSnapshot[] = [];
+    for (const id of this.resources.ids()) {
+      const resource = this.resources.get(id);
+      if (!resource) continue;
+      resources.push({
+        id,
+        format: resource.format,
+        width: resource.width,
+        height: resource.height,
+        backing: resource.backing ? resource.backing.entries.flatMap((entry) => [entry.address, entry.length]) : null,
+        shadow: resource.shadow ? resource.shadow.slice() : null,
+      });
+    }
+    return {
+      version: 1,
+      eventsRead: this.eventsRead,
+      scanouts: this.scanouts.map((s) => ({ width: s.width, height: s.height, resourceId: s.resourceId, rect: { ...s.rect } })),
+      cursors: (this.state?.cursors ?? []).map((c) => (c ? { ...c } : null)),
+      resources,
+    };
+  }
+
+  /**
+   * Rebuilds the device after a v86 restore (guest RAM already restored): resources, backing,
+   * scanouts and cursors, and re-sends everything to the backend — pixels are re-read from each
+   * resource's backing, i.e. what the guest's framebuffer holds at the snapshot.
+   */
+  restoreState(snapshot: GpuDeviceSnapshot): void {
+    const state = this.state;
+    if (!state) throw new Error("virtio-gpu: restoreState before the device was attached to a transport");
+    if (snapshot.version !== 1 || snapshot.scanouts.length !== this.scanouts.length) {
+      throw new Error(`virtio-gpu: snapshot version ${snapshot.version} with ${snapshot.scanouts.length} scanouts does not fit this device (${this.scanouts.length} scanouts)`);
+    }
+    this.reset();
+    const backend = this.options.backend;
+    for (const saved of snapshot.resources) {
+      const resource = this.resources.add(saved.id, saved.format as Format2D, saved.width, saved.height);
+      backend.createResource2D(saved.id, saved.width, saved.height, saved.format as Format2D);
+      if (resource.shadow && saved.shadow) resource.shadow.set(saved.shadow.subarray(0, resource.shadow.length));
+      if (!saved.backing) continue;
+      const entries = [];
+      for (let i = 0; i + 1 < saved.backing.length; i += 2) entries.push({ address: saved.backing[i], length: saved.backing[i + 1] });
+      if (!entries.every((entry) => state.ram.contains(entry.address, entry.length))) {
+        state.log(`restore: resource ${saved.id}: backing lies outside guest RAM; restored without backing`);
+        continue;
+      }
+      resource.backing = new Backing(entries);
+      if (resource.backing.totalLength >= resource.hostBytes) {
+        const pixels = new Uint8Array(resource.hostBytes);
+        resource.backing.gather(state.ram, 0, pixels.length, pixels, 0);
+        backend.writeRect(saved.id, { x: 0, y: 0, width: saved.width, height: saved.height }, pixels);
+      }
+    }
+    snapshot.scanouts.forEach((saved, i) => {
+      const scanout = this.scanouts[i];
+      scanout.width = saved.width;
+      scanout.height = saved.height;
+      if (saved.resourceId !== 0 && this.resources.has(saved.resourceId)) {
+        scanout.resourceId = saved.resourceId;
+        scanout.rect = { ...saved.rect };
+        backend.setScanout(i, saved.resourceId, scanout.rect);
+        backend.flush(saved.resourceId, scanout.rect);
+      }
+    });
+    snapshot.cursors.forEach((cursor, i) => {
+      const resource = cursor ? this.resources.get(cursor.resourceId) : undefined;
+      if (!cursor || !resource?.shadow || i >= this.scanouts.length) return;
+      state.cursors[i] = { ...cursor };
+      backend.updateCursor(i, { pixels: resource.shadow.slice(), width: resource.width, height: resource.height, format: resource.format, hotX: cursor.hotX, hotY: cursor.hotY }, cursor.x, cursor.y);
+    });
+    this.eventsRead = snapshot.eventsRead >>> 0;
+  }
+
   // --- reset -------------------------------------------------------------------------------------
 
   /** Device reset / guest reboot: frees every resource, unbinds scanouts, drops pending answers. */
@@ -270,6 +368,7 @@ export class VirtioGpuDevice implements VirtioDeviceModel {
     }
     this.eventsRead = 0;
     this.loggedErrors = 0;
+    this.state?.cursors.fill(null);
     for (const module of this.options.modules) module.reset();
     this.options.backend.reset();
   }

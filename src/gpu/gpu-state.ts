@@ -13,6 +13,15 @@ export interface GpuCounters {
   cursorUpdates: number;
 }
 
+/** The cursor last set with UPDATE_CURSOR on a scanout (kept so a restored snapshot can show it again). */
+export interface CursorState {
+  resourceId: number;
+  hotX: number;
+  hotY: number;
+  x: number;
+  y: number;
+}
+
 /** Everything a command module works on. One instance per device; cleared on reset. */
 export interface GpuState {
   readonly ram: GuestRam;
@@ -20,5 +29,7 @@ export interface GpuState {
   readonly scanouts: Scanout[];
   readonly backend: ScanoutBackend;
   readonly counters: GpuCounters;
+  /** Per scanout: the visible cursor, or null when hidden. */
+  readonly cursors: (CursorState | null)[];
   log(message: string): void;
 }

@@ -1,5 +1,5 @@
 export { createVirtioGpu, DEFAULT_GPU_PCI_ID } from "./create-virtio-gpu.ts";
-export type { CreateVirtioGpuOptions, VirtioGpu, VirtioGpuStats } from "./create-virtio-gpu.ts";
+export type { CreateVirtioGpuOptions, VirtioGpu, VirtioGpuSnapshot, VirtioGpuStats } from "./create-virtio-gpu.ts";
 export type { CommandSpec, CtrlHeader, GpuCommand, GpuCommandHandler, GpuResponse } from "./command-table.ts";
 export type { DisplaySize } from "./scanouts.ts";
 export type { ResourceLimits } from "./resource-table.ts";

@@ -53,6 +53,11 @@ export class ResourceTable {
     return this.resources.has(id);
   }
 
+  /** Live resource ids in creation order. */
+  ids(): number[] {
+    return [...this.resources.keys()];
+  }
+
   get count(): number {
     return this.resources.size;
   }

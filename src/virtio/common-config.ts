@@ -32,6 +32,14 @@ export interface CommonConfigHost {
   enableQueue(queue: Virtqueue): void;
 }
 
+/** Register-file state for save/restore. */
+export interface CommonConfigSnapshot {
+  deviceFeatureSelect: number;
+  driverFeatureSelect: number;
+  driverFeatureWords: number[];
+  queueSelect: number;
+}
+
 function byteOf(value: number, byteIndex: number): number {
   return (value >>> (8 * byteIndex)) & 0xff;
 }
@@ -60,6 +68,17 @@ export class CommonConfig {
     this.driverFeatureSelect = 0;
     this.driverFeatureWords.fill(0);
     this.queueSelect = 0;
+  }
+
+  snapshot(): CommonConfigSnapshot {
+    return { deviceFeatureSelect: this.deviceFeatureSelect, driverFeatureSelect: this.driverFeatureSelect, driverFeatureWords: [...this.driverFeatureWords], queueSelect: this.queueSelect };
+  }
+
+  restore(snapshot: CommonConfigSnapshot): void {
+    this.deviceFeatureSelect = snapshot.deviceFeatureSelect >>> 0;
+    this.driverFeatureSelect = snapshot.driverFeatureSelect >>> 0;
+    this.driverFeatureWords.set(snapshot.driverFeatureWords.slice(0, 2));
+    this.queueSelect = snapshot.queueSelect & 0xffff;
   }
 
   get driverFeatures(): bigint {

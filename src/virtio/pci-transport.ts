@@ -8,7 +8,7 @@ import {
   NOTIFY_OFFSET,
   NOTIFY_OFF_MULTIPLIER,
 } from "./bar-layout.ts";
-import { CommonConfig } from "./common-config.ts";
+import { CommonConfig, type CommonConfigSnapshot } from "./common-config.ts";
 import {
   ISR_CONFIG,
   ISR_QUEUE,
@@ -32,7 +32,7 @@ import { buildPciConfigSpace } from "./pci-config-space.ts";
 import type { MmioHandlers, PciHost } from "./pci-host.ts";
 import { RingFault } from "./ring-fault.ts";
 import { VirtioRequest } from "./virtio-request.ts";
-import { Virtqueue } from "./virtqueue.ts";
+import { Virtqueue, type QueueSnapshot } from "./virtqueue.ts";
 
 export interface VirtioPciTransportOptions {
   pciHost: PciHost;
@@ -56,6 +56,22 @@ export interface TransportStats {
   interruptsRaised: number;
   resets: number;
   ringFaults: number;
+}
+
+/**
+ * Transport state for save/restore beside a v86 snapshot (v86 does not snapshot devices added
+ * from outside). Plain data: numbers, booleans, strings, arrays — structured-clone and JSON friendly.
+ */
+export interface TransportSnapshot {
+  version: 1;
+  status: number;
+  configGeneration: number;
+  /** Hex string (bigint is not JSON-serialisable). */
+  negotiatedFeatures: string;
+  isr: number;
+  pendingConfigInterrupt: boolean;
+  common: CommonConfigSnapshot;
+  queues: QueueSnapshot[];
 }
 
 const bit = (n: number): bigint => 1n << BigInt(n);
@@ -243,6 +259,50 @@ export class VirtioPciTransport implements DeviceTransport {
       this.pciHost.lowerIrq(this.pciId);
     }
     this.device.reset();
+  }
+
+  // --- save / restore ------------------------------------------------------------------------
+
+  /** Requests popped and not yet completed, over all queues. */
+  get requestsInFlight(): number {
+    return this.queues.reduce((sum, queue) => sum + queue.inFlight, 0);
+  }
+
+  /** Throws if requests are in flight: their completions could not be replayed after a restore. */
+  saveState(): TransportSnapshot {
+    const inFlight = this.requestsInFlight;
+    if (inFlight > 0) throw new Error(`${this.device.name}: cannot save state while ${inFlight} requests are in flight; retry after they complete`);
+    return {
+      version: 1,
+      status: this.status,
+      configGeneration: this.configGeneration,
+      negotiatedFeatures: this.negotiatedFeatures.toString(16),
+      isr: this.isr,
+      pendingConfigInterrupt: this.pendingConfigInterrupt,
+      common: this.common.snapshot(),
+      queues: this.queues.map((queue) => queue.snapshot()),
+    };
+  }
+
+  /**
+   * Puts the registers and ring positions back (guest RAM, with the rings, comes back with the
+   * v86 snapshot). Does not touch the device model: restore its state separately. Requests in
+   * flight now are dropped; the INTx line is set to match the restored ISR.
+   */
+  restoreState(snapshot: TransportSnapshot): void {
+    if (snapshot.version !== 1 || snapshot.queues.length !== this.queues.length) {
+      throw new Error(`${this.device.name}: snapshot version ${snapshot.version} with ${snapshot.queues.length} queues does not fit this device (${this.queues.length} queues)`);
+    }
+    this.epoch++;
+    this.status = snapshot.status & 0xff;
+    this.configGeneration = snapshot.configGeneration & 0xff;
+    this.negotiatedFeatures = BigInt(`0x${snapshot.negotiatedFeatures || "0"}`);
+    this.pendingConfigInterrupt = snapshot.pendingConfigInterrupt;
+    this.common.restore(snapshot.common);
+    snapshot.queues.forEach((queueSnapshot, i) => this.queues[i].restore(queueSnapshot));
+    this.isr = snapshot.isr & (ISR_QUEUE | ISR_CONFIG);
+    if (this.isr !== 0) this.pciHost.raiseIrq(this.pciId);
+    else this.pciHost.lowerIrq(this.pciId);
   }
 
   // --- queues --------------------------------------------------------------------------------

@@ -12,6 +12,16 @@ import { readDescriptorChain, type DescriptorChain } from "./descriptor-chain.ts
 import { u64ToNumber, type GuestRam } from "./guest-ram.ts";
 import { RingFault, hex } from "./ring-fault.ts";
 
+/** A queue's state for save/restore (plain data, structured-clone friendly). */
+export interface QueueSnapshot {
+  size: number;
+  addressWords: number[];
+  enabled: boolean;
+  broken: boolean;
+  lastAvailIdx: number;
+  usedIdx: number;
+}
+
 /**
  * Device side of one split virtqueue (VIRTIO 1.2 2.7): the registers the driver programs
  * through the common config, and the avail/used ring walking. Ring contents are read from
@@ -55,6 +65,20 @@ export class Virtqueue {
     this.broken = false;
     this.lastAvailIdx = 0;
     this.usedIdx = 0;
+    this.inFlight = 0;
+  }
+
+  snapshot(): QueueSnapshot {
+    return { size: this.size, addressWords: [...this.addressWords], enabled: this.enabled, broken: this.broken, lastAvailIdx: this.lastAvailIdx, usedIdx: this.usedIdx };
+  }
+
+  restore(snapshot: QueueSnapshot): void {
+    this.size = snapshot.size;
+    this.addressWords.set(snapshot.addressWords.slice(0, 6));
+    this.enabled = snapshot.enabled;
+    this.broken = snapshot.broken;
+    this.lastAvailIdx = snapshot.lastAvailIdx & 0xffff;
+    this.usedIdx = snapshot.usedIdx & 0xffff;
     this.inFlight = 0;
   }
 
