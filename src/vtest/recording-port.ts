@@ -24,6 +24,9 @@ export interface PortStats {
   resourcesCreated: number;
 }
 
+const TARGET_3D = 3;
+const TARGET_1D_ARRAY = 6;
+
 /** Linear-memory layout of one resource level: rows of blocks, layers (array slices or depth). */
 interface LevelLayout {
   rowBytes: number;
@@ -44,12 +47,11 @@ class StoredResource {
     const d = this.desc;
     const w = Math.max(1, d.width >>> level);
     const h = Math.max(1, d.height >>> level);
-    const depth = d.target === 3 ? Math.max(1, d.depth >>> level) : Math.max(1, d.arraySize, d.depth);
-    return {
-      rowBytes: Math.ceil(w / this.block.width) * this.block.bytes,
-      rows: Math.ceil(h / this.block.height),
-      layers: depth,
-    };
+    const rowBytes = Math.ceil(w / this.block.width) * this.block.bytes;
+    // 1D arrays address their layer with box.y (Mesa/virgl convention): store layers as rows.
+    if (d.target === TARGET_1D_ARRAY) return { rowBytes, rows: Math.max(1, d.arraySize), layers: 1 };
+    const layers = d.target === TARGET_3D ? Math.max(1, d.depth >>> level) : Math.max(1, d.arraySize, d.depth);
+    return { rowBytes, rows: Math.ceil(h / this.block.height), layers };
   }
 
   levelBytes(level: number): number {
@@ -98,7 +100,6 @@ function forEachRow(res: StoredResource, t: TransferDesc, fn: (tOff: number, lOf
   const box: Box = t.box;
   const x0 = Math.floor(box.x / res.block.width) * res.block.bytes;
   const y0 = Math.floor(box.y / res.block.height);
-  // 1D arrays keep their layer in y; everything else in z.
   const z0 = box.z;
   for (let z = 0; z < Math.max(1, box.depth); z++) {
     const layer = z0 + z;

@@ -61,6 +61,18 @@ describe("RecordingPort", () => {
     expect(Array.from(ctx.transferGet(xfer({ handle: 9, box: { x: 0, y: 0, z: 0, width: 1, height: 1, depth: 1 }, dataSize: 4 })) as Uint8Array)).toEqual([0, 0, 0, 0]);
   });
 
+  it("1D arrays address layers with box.y; 2D arrays with box.z", () => {
+    const ctx = referenceRecordingPort().createContext(info);
+    ctx.createResource(res({ target: 6, width: 2, height: 1, arraySize: 3 }));
+    ctx.transferPut(xfer({ box: { x: 0, y: 2, z: 0, width: 2, height: 1, depth: 1 }, dataSize: 8 }), Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8));
+    const a = ctx.transferGet(xfer({ stride: 8, box: { x: 0, y: 0, z: 0, width: 2, height: 3, depth: 1 }, dataSize: 24 })) as Uint8Array;
+    expect(Array.from(a.subarray(16))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    ctx.createResource(res({ handle: 2, target: 7, width: 1, height: 1, arraySize: 4 }));
+    ctx.transferPut(xfer({ handle: 2, box: { x: 0, y: 0, z: 3, width: 1, height: 1, depth: 1 }, dataSize: 4 }), Uint8Array.of(9, 9, 9, 9));
+    const b = ctx.transferGet(xfer({ handle: 2, layerStride: 4, box: { x: 0, y: 0, z: 0, width: 1, height: 1, depth: 4 }, dataSize: 16 })) as Uint8Array;
+    expect(Array.from(b)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9, 9]);
+  });
+
   it("ignores transfers that run outside the resource", () => {
     const ctx = referenceRecordingPort().createContext(info);
     ctx.createResource(res({ width: 2, height: 2 }));
