@@ -491,3 +491,54 @@ ${body.split("\n").map((l) => `  ${l}`).join("\n")}
   }
   expect(problems).toEqual([]);
 });
+
+test("pipeline: VS computation, flat COLOR linkage (flatshade), user clip planes, stream output capture", async ({ page }) => {
+  await open(page);
+  const vs = `VERT
+DCL IN[0]
+DCL IN[1]
+DCL IN[2]
+DCL OUT[0], POSITION
+DCL OUT[1], GENERIC[0]
+DCL OUT[2], COLOR
+DCL TEMP[0]
+  0: MOV OUT[0], IN[0]
+  1: UADD TEMP[0], IN[1], IN[2]
+  2: MOV OUT[1], TEMP[0]
+  3: XOR OUT[2], IN[1], IN[2]
+  4: END
+`;
+  const fsGeneric = `FRAG
+DCL IN[0], GENERIC[0], CONSTANT
+DCL OUT[0], COLOR
+  0: MOV OUT[0], IN[0]
+  1: END
+`;
+  const fsColor = `FRAG
+DCL IN[0], COLOR, COLOR
+DCL OUT[0], COLOR
+  0: MOV OUT[0], IN[0]
+  1: END
+`;
+  const W = 4;
+  const inputs = Array.from({ length: W }, (_, p) => [[0xfffffff0 + p, p * 1000, 0x80000000, 7], [0x20, 0xdeadbeef, 0x80000000, p]]);
+  const sum = (v: number[][]) => v[0]!.map((a, k) => (a + v[1]![k]!) >>> 0);
+  const xor = (v: number[][]) => v[0]!.map((a, k) => (a ^ v[1]![k]!) >>> 0);
+  const clear = 0xdeadbeef;
+  const [vsAlu, flatColor, clipped, so] = await runAll(page, [
+    { vs, fs: fsGeneric, mode: "points", target: "u32", width: W, height: 1, inputs },
+    { vs, fs: fsColor, fsKey: { flatshade: true }, mode: "points", target: "u32", width: W, height: 1, inputs },
+    { vs, fs: fsGeneric, vsKey: { clipPlaneEnable: 1 }, fsKey: { clipPlaneEnable: 1 }, clipPlanes: [1, 0, 0, 0, ...Array(28).fill(0)], mode: "points", target: "u32", width: W, height: 1, inputs },
+    { vs, fs: fsGeneric, vsKey: { streamOutput: [{ registerIndex: 1, startComponent: 1, numComponents: 2, outputBuffer: 0, dstOffset: 0 }, { registerIndex: 2, startComponent: 0, numComponents: 1, outputBuffer: 0, dstOffset: 2 }] }, captureStreamOutput: true, mode: "points", target: "u32", width: W, height: 1, inputs },
+  ]);
+  for (const r of [vsAlu, flatColor, clipped, so]) expect(r!.error ?? "").toBe("");
+  for (let p = 0; p < W; p++) {
+    const px = (r: ExecResult) => r.words.slice(p * 4, p * 4 + 4);
+    expect(px(vsAlu!), `VS UADD pixel ${p}`).toEqual(sum(inputs[p]!));
+    expect(px(flatColor!), `flat COLOR pixel ${p}`).toEqual(xor(inputs[p]!));
+    // Plane (1,0,0,0): points left of the centre (clip x < 0) are clipped.
+    expect(px(clipped!), `clip plane pixel ${p}`).toEqual(p < W / 2 ? [clear, clear, clear, clear] : sum(inputs[p]!));
+    const s = sum(inputs[p]!);
+    expect(so!.tfWords?.slice(p * 3, p * 3 + 3), `stream output vertex ${p}`).toEqual([s[1], s[2], xor(inputs[p]!)[0]]);
+  }
+});

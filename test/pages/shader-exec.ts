@@ -33,6 +33,12 @@ export interface ExecCase {
   consts?: number[];
   textures?: ExecTexture[];
   fsKey?: ShaderKey;
+  /** Extra VS key fields (merged over the harness defaults). */
+  vsKey?: ShaderKey;
+  /** `webvirgl_clip_planes` (8 × vec4) when the VS uses user clip planes. */
+  clipPlanes?: number[];
+  /** Capture the VS stream-output varyings (key.streamOutput) with transform feedback. */
+  captureStreamOutput?: boolean;
   /** Clear value (uint32 words, reinterpreted for the target). */
   clear?: [number, number, number, number];
 }
@@ -42,6 +48,8 @@ export interface ExecResult {
   error?: string;
   /** Raw 32-bit words, 4 per pixel, row 0 = window y 0. */
   words: number[];
+  /** Transform-feedback buffer words (interleaved, per vertex) when captureStreamOutput. */
+  tfWords?: number[];
 }
 
 const PASS_VS_POINTS = `VERT
@@ -102,6 +110,7 @@ function run(c: ExecCase): ExecResult {
     const vs = translate(c.vs ?? (uintAttrs ? PASS_VS_POINTS : PASS_VS_QUAD), {
       attributeTypes: uintAttrs ? ["float", "uint", "uint", "uint"] : ["float", "float"],
       fsInputs: fs.info.inputs,
+      ...c.vsKey,
     });
     const prog = gl.createProgram()!;
     cleanup.push(() => gl.deleteProgram(prog));
@@ -109,6 +118,8 @@ function run(c: ExecCase): ExecResult {
     const fsh = compile(gl.FRAGMENT_SHADER, fs.glsl);
     gl.attachShader(prog, vsh);
     gl.attachShader(prog, fsh);
+    const soNames = c.captureStreamOutput ? vs.info.streamOutputVaryings : [];
+    if (soNames.length > 0) gl.transformFeedbackVaryings(prog, soNames, gl.INTERLEAVED_ATTRIBS);
     gl.linkProgram(prog);
     gl.deleteShader(vsh);
     gl.deleteShader(fsh);
@@ -142,6 +153,7 @@ function run(c: ExecCase): ExecResult {
     setU("webvirgl_point_size", (l) => gl.uniform1f(l, 1));
     setU("webvirgl_yflip", (l) => gl.uniform1f(l, 0));
     setU("webvirgl_fragcoord_yflip", (l) => gl.uniform2f(l, 0, H));
+    if (c.clipPlanes) setU("webvirgl_clip_planes[0]", (l) => gl.uniform4fv(l, new Float32Array(c.clipPlanes!)));
     if (c.consts && fs.info.constantBuffer0Size > 0) {
       const words = new Uint32Array(fs.info.constantBuffer0Size * 4);
       words.set(c.consts.slice(0, words.length));
@@ -213,7 +225,29 @@ function run(c: ExecCase): ExecResult {
     gl.bufferData(gl.ARRAY_BUFFER, new Float32Array(pos), gl.STATIC_DRAW);
     gl.enableVertexAttribArray(0);
     gl.vertexAttribPointer(0, 4, gl.FLOAT, false, 0, 0);
+    let tfBuf: WebGLBuffer | null = null;
+    let tfSize = 0;
+    if (soNames.length > 0) {
+      const comps = (vs.info.streamOutputVaryings.length > 0 ? c.vsKey?.streamOutput ?? [] : []).reduce((s, e) => s + Math.max(1, Math.min(4 - (e.startComponent & 3), e.numComponents)), 0);
+      tfSize = comps * count * 4;
+      tfBuf = gl.createBuffer()!;
+      cleanup.push(() => gl.deleteBuffer(tfBuf));
+      gl.bindBuffer(gl.TRANSFORM_FEEDBACK_BUFFER, tfBuf);
+      gl.bufferData(gl.TRANSFORM_FEEDBACK_BUFFER, tfSize, gl.STREAM_READ);
+      gl.bindBufferBase(gl.TRANSFORM_FEEDBACK_BUFFER, 0, tfBuf);
+      gl.beginTransformFeedback(c.mode === "points" ? gl.POINTS : gl.TRIANGLES);
+    }
     gl.drawArrays(c.mode === "points" ? gl.POINTS : gl.TRIANGLES, 0, count);
+    let tfWords: number[] | undefined;
+    if (tfBuf) {
+      gl.endTransformFeedback();
+      gl.bindBufferBase(gl.TRANSFORM_FEEDBACK_BUFFER, 0, null);
+      const data = new Uint32Array(tfSize / 4);
+      gl.bindBuffer(gl.TRANSFORM_FEEDBACK_BUFFER, tfBuf);
+      gl.getBufferSubData(gl.TRANSFORM_FEEDBACK_BUFFER, 0, data);
+      gl.bindBuffer(gl.TRANSFORM_FEEDBACK_BUFFER, null);
+      tfWords = Array.from(data);
+    }
 
     const out = new Uint32Array(W * H * 4);
     if (c.target === "f32") gl.readPixels(0, 0, W, H, gl.RGBA, gl.FLOAT, new Float32Array(out.buffer));
@@ -222,7 +256,7 @@ function run(c: ExecCase): ExecResult {
     const err = gl.getError();
     if (err !== gl.NO_ERROR) throw new Error(`GL error 0x${err.toString(16)}`);
     gl.bindVertexArray(null);
-    return { ok: true, words: Array.from(out) };
+    return { ok: true, words: Array.from(out), tfWords };
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e), words: [] };
   } finally {
