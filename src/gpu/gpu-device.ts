@@ -2,9 +2,11 @@ import type { DeviceTransport, QueueDescription, VirtioDeviceModel } from "../vi
 import type { GuestRam } from "../virtio/guest-ram.ts";
 import type { VirtioRequest } from "../virtio/virtio-request.ts";
 import { CommandTable, type CtrlHeader, type GpuResponse } from "./command-table.ts";
+import { decodeHeader, encodeResponse } from "./ctrl-header.ts";
+import { checkSnapshotFits, restoreGpuState, saveGpuState, type GpuDeviceSnapshot } from "./gpu-snapshot.ts";
 import { register2DCommands } from "./commands-2d.ts";
 import { registerCursorCommands } from "./cursor-commands.ts";
-import type { CursorState, GpuCounters, GpuState } from "./gpu-state.ts";
+import type { GpuCounters, GpuState } from "./gpu-state.ts";
 import { OrderedCompletion, type CompletionTicket } from "./ordered-completion.ts";
 import {
   CONFIG_EVENTS_CLEAR,
@@ -19,14 +21,12 @@ import {
   VIRTIO_GPU_EVENT_DISPLAY,
   VIRTIO_GPU_F_EDID,
   VIRTIO_GPU_FLAG_FENCE,
-  VIRTIO_GPU_FLAG_INFO_RING_IDX,
   VIRTIO_ID_GPU,
   commandName,
   responseName,
 } from "./protocol.ts";
 import { ResourceTable, type ResourceLimits } from "./resource-table.ts";
-import type { Format2D, Rect, ScanoutBackend } from "./scanout-backend.ts";
-import { Backing } from "./backing.ts";
+import type { ScanoutBackend } from "./scanout-backend.ts";
 import { createScanouts, EMPTY_RECT, type DisplaySize, type Scanout } from "./scanouts.ts";
 
 export interface VirtioGpuDeviceOptions {
@@ -56,52 +56,6 @@ export interface GpuModule {
   readonly numCapsets: number;
   register(controlCommands: CommandTable, state: GpuState): void;
   reset(): void;
-}
-
-/** One 2D resource in a device snapshot. Backing is flat [address, length, ...] pairs. */
-export interface GpuResourceSnapshot {
-  id: number;
-  format: number;
-  width: number;
-  height: number;
-  backing: number[] | null;
-  shadow: Uint8Array | null;
-}
-
-/** Device state for save/restore beside a v86 snapshot (structured-clone friendly). */
-export interface GpuDeviceSnapshot {
-  version: 1;
-  eventsRead: number;
-  scanouts: { width: number; height: number; resourceId: number; rect: Rect }[];
-  cursors: (CursorState | null)[];
-  resources: GpuResourceSnapshot[];
-}
-
-function decodeHeader(bytes: Uint8Array): CtrlHeader {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return {
-    type: view.getUint32(0, true),
-    flags: view.getUint32(4, true),
-    fenceId: view.getBigUint64(8, true),
-    ctxId: view.getUint32(16, true),
-    ringIdx: view.getUint8(20),
-  };
-}
-
-/** The response header echoes the fence (5.7.6.7: FLAG_FENCE, fence_id, ctx_id, ring_idx) of the request. */
-function encodeResponse(request: CtrlHeader | null, response: GpuResponse): Uint8Array {
-  const out = new Uint8Array(CTRL_HDR_SIZE + (response.body?.length ?? 0));
-  const view = new DataView(out.buffer);
-  view.setUint32(0, response.type, true);
-  if (request) {
-    const echoed = request.flags & (VIRTIO_GPU_FLAG_FENCE | VIRTIO_GPU_FLAG_INFO_RING_IDX);
-    view.setUint32(4, echoed, true);
-    if (echoed & VIRTIO_GPU_FLAG_FENCE) view.setBigUint64(8, request.fenceId, true);
-    view.setUint32(16, request.ctxId, true);
-    if (echoed & VIRTIO_GPU_FLAG_INFO_RING_IDX) view.setUint8(20, request.ringIdx);
-  }
-  if (response.body) out.set(response.body, CTRL_HDR_SIZE);
-  return out;
 }
 
 /**
@@ -282,76 +236,20 @@ export class VirtioGpuDevice implements VirtioDeviceModel {
 
   saveState(): GpuDeviceSnapshot {
     if (this.options.modules.length > 0) throw new Error("virtio-gpu: save/restore does not cover command modules (3D) yet");
-    const resources: GpuResourceSnapshot[] = [];
-    for (const id of this.resources.ids()) {
-      const resource = this.resources.get(id);
-      if (!resource) continue;
-      resources.push({
-        id,
-        format: resource.format,
-        width: resource.width,
-        height: resource.height,
-        backing: resource.backing ? resource.backing.entries.flatMap((entry) => [entry.address, entry.length]) : null,
-        shadow: resource.shadow ? resource.shadow.slice() : null,
-      });
-    }
-    return {
-      version: 1,
-      eventsRead: this.eventsRead,
-      scanouts: this.scanouts.map((s) => ({ width: s.width, height: s.height, resourceId: s.resourceId, rect: { ...s.rect } })),
-      cursors: (this.state?.cursors ?? []).map((c) => (c ? { ...c } : null)),
-      resources,
-    };
+    if (!this.state) throw new Error("virtio-gpu: saveState before the device was attached to a transport");
+    return saveGpuState(this.state, this.eventsRead);
   }
 
   /**
-   * Rebuilds the device after a v86 restore (guest RAM already restored): resources, backing,
-   * scanouts and cursors, and re-sends everything to the backend — pixels are re-read from each
-   * resource's backing, i.e. what the guest's framebuffer holds at the snapshot.
+   * Rebuilds the device after a v86 restore (guest RAM already restored) and re-sends everything
+   * to the backend; see gpu-snapshot.ts.
    */
   restoreState(snapshot: GpuDeviceSnapshot): void {
     const state = this.state;
     if (!state) throw new Error("virtio-gpu: restoreState before the device was attached to a transport");
-    if (snapshot.version !== 1 || snapshot.scanouts.length !== this.scanouts.length) {
-      throw new Error(`virtio-gpu: snapshot version ${snapshot.version} with ${snapshot.scanouts.length} scanouts does not fit this device (${this.scanouts.length} scanouts)`);
-    }
+    checkSnapshotFits(snapshot, this.scanouts.length);
     this.reset();
-    const backend = this.options.backend;
-    for (const saved of snapshot.resources) {
-      const resource = this.resources.add(saved.id, saved.format as Format2D, saved.width, saved.height);
-      backend.createResource2D(saved.id, saved.width, saved.height, saved.format as Format2D);
-      if (resource.shadow && saved.shadow) resource.shadow.set(saved.shadow.subarray(0, resource.shadow.length));
-      if (!saved.backing) continue;
-      const entries = [];
-      for (let i = 0; i + 1 < saved.backing.length; i += 2) entries.push({ address: saved.backing[i], length: saved.backing[i + 1] });
-      if (!entries.every((entry) => state.ram.contains(entry.address, entry.length))) {
-        state.log(`restore: resource ${saved.id}: backing lies outside guest RAM; restored without backing`);
-        continue;
-      }
-      resource.backing = new Backing(entries);
-      if (resource.backing.totalLength >= resource.hostBytes) {
-        const pixels = new Uint8Array(resource.hostBytes);
-        resource.backing.gather(state.ram, 0, pixels.length, pixels, 0);
-        backend.writeRect(saved.id, { x: 0, y: 0, width: saved.width, height: saved.height }, pixels);
-      }
-    }
-    snapshot.scanouts.forEach((saved, i) => {
-      const scanout = this.scanouts[i];
-      scanout.width = saved.width;
-      scanout.height = saved.height;
-      if (saved.resourceId !== 0 && this.resources.has(saved.resourceId)) {
-        scanout.resourceId = saved.resourceId;
-        scanout.rect = { ...saved.rect };
-        backend.setScanout(i, saved.resourceId, scanout.rect);
-        backend.flush(saved.resourceId, scanout.rect);
-      }
-    });
-    snapshot.cursors.forEach((cursor, i) => {
-      const resource = cursor ? this.resources.get(cursor.resourceId) : undefined;
-      if (!cursor || !resource?.shadow || i >= this.scanouts.length) return;
-      state.cursors[i] = { ...cursor };
-      backend.updateCursor(i, { pixels: resource.shadow.slice(), width: resource.width, height: resource.height, format: resource.format, hotX: cursor.hotX, hotY: cursor.hotY }, cursor.x, cursor.y);
-    });
+    restoreGpuState(state, snapshot);
     this.eventsRead = snapshot.eventsRead >>> 0;
   }
 
@@ -373,3 +271,5 @@ export class VirtioGpuDevice implements VirtioDeviceModel {
     this.options.backend.reset();
   }
 }
+
+export type { GpuDeviceSnapshot, GpuResourceSnapshot } from "./gpu-snapshot.ts";
