@@ -96,12 +96,18 @@ test("partial flush updates only the damaged rect; unflushed writes stay off scr
       [0, 0], [127, 95], [105, 75], // far outside; the unflushed write
     ]);
     const after = await h.c.requestStats();
-    return { probe: probe.rgba, before, after };
+    // A flush of a resource no scanout shows is acknowledged but draws nothing.
+    h.c.createResource2D(8, 16, 16, 2);
+    h.fill(8, 2, 0, 0, 16, 16, [0, 255, 0, 255]);
+    await h.flushAndWait(8, 0, 0, 16, 16);
+    const hidden = await h.c.requestStats();
+    return { probe: probe.rgba, before, after, hiddenFrames: hidden.framesPresented - after.framesPresented };
   });
   expect(r.probe).toEqual([BLUE, BLUE, BLUE, RED, RED, RED, RED, RED, RED, RED]);
   // The full-screen write was uploaded once (128*96*4), then the 10x10 write.
   expect(r.after.bytesUploaded - r.before.bytesUploaded).toBe(128 * 96 * 4 + 10 * 10 * 4);
   expect(r.after.flushes - r.before.flushes).toBe(1);
+  expect(r.hiddenFrames).toBe(0);
   expect(await errors(page)).toEqual([]);
 });
 

@@ -75,9 +75,9 @@ export class Presenter {
   private lastPresentedSeq = 0;
   /** Pixel buffers already uploaded (or dropped): handed back to the page for reuse. */
   private spent: ArrayBuffer[] = [];
-  /** "damage" mode: the canvas holds a complete previous frame we can paint over. */
+  /** The canvas holds a complete frame of the current screen ("damage" mode paints over it). */
   private canvasValid = false;
-  /** "damage" mode: cursor rect drawn on the canvas last frame, and whether it changed since. */
+  /** Cursor rect drawn on the canvas last frame, and whether the cursor changed since. */
   private cursorDrawn: Rect | null = null;
   private cursorChanged = false;
 
@@ -278,13 +278,16 @@ export class Presenter {
     }
     this.needsFrame = false;
     const damaged = this.blitDamage();
-    if (g.screen) {
+    // Nothing on screen changed (say, a flush of a resource no scanout shows): draw nothing,
+    // the canvas keeps its last frame, but the flush is still acknowledged below.
+    const screenChanged = damaged.length > 0 || this.cursorChanged || !this.canvasValid;
+    if (g.screen && screenChanged) {
       gl.bindFramebuffer(gl.FRAMEBUFFER, null);
       const { width, height } = g.screen;
+      const cursorNow = this.cursorRect();
       if (this.mode === "composite") {
         this.drawComposite(width, height, true, null, true);
       } else {
-        const cursorNow = this.cursorRect();
         const plan = presentRegions({
           full: { x: 0, y: 0, width, height },
           damage: damaged,
@@ -294,10 +297,10 @@ export class Presenter {
           cursorChanged: this.cursorChanged,
         });
         this.drawComposite(width, height, true, plan.regions, plan.drawCursor);
-        this.canvasValid = true;
-        this.cursorDrawn = cursorNow;
-        this.cursorChanged = false;
       }
+      this.canvasValid = true;
+      this.cursorDrawn = cursorNow;
+      this.cursorChanged = false;
       this.stats.framesPresented++;
     }
     // Measured once the frame's GL calls are issued; the browser commits the frame when
