@@ -431,7 +431,7 @@ IMM[1] FLT32 {0x40000000, 0x00000000, 0x3f800000, 0x00000000}
     { name: "TXP (w = 2)", body: "MUL TEMP[1], IN[0], IMM[1].xxxx\nMOV TEMP[1].w, IMM[1].xxxx\nTXP TEMP[0], TEMP[1], SAMP[0], 2D", inputs: pts.map(([i, j]) => centre(i, j)), expect: ([i, j]) => texel(i, j) },
     { name: "TEX with offset (+1, 0)", body: "TEX TEMP[0], IN[0], SAMP[0], 2D, IMM[0].xyyy", inputs: pts.map(([i, j]) => centre(i, j)), expect: ([i, j]) => texel(Math.min(i + 1, 3), j) },
     { name: "TXF (integer coords)", body: "TXF TEMP[0], IN[0], SAMP[0], 2D", inputs: pts.map(([i, j]) => [i, j, 0, 0]), expect: ([i, j]) => texel(i, j) },
-    { name: "TXQ", body: "TXQ TEMP[0], IMM[0].yyyy, SAMP[0], 2D", inputs: pts.map(() => [0, 0, 0, 0]), expect: () => [4, 4, 0, 0] },
+    { name: "TXQ", body: "TXQ TEMP[0], IMM[0].yyyy, SAMP[0], 2D", inputs: pts.map(() => [0, 0, 0, 0]), expect: () => [4, 4, 0, 1] },
     { name: "swizzle key BGR1", body: "TEX TEMP[0], IN[0], SAMP[0], 2D", inputs: pts.map(([i, j]) => centre(i, j)), expect: ([i, j]) => { const t = texel(i, j); return [t[2]!, t[1]!, t[0]!, fb(1)]; }, fsKey: { samplers: [{ swizzle: [2, 1, 0, 5] }] } },
     { name: "usampler TXF", body: "TXF TEMP[0], IN[0], SAMP[1], 2D", inputs: pts.map(([i, j]) => [i, j, 0, 0]), expect: ([i, j]) => [i * 3 + 1, j * 3 + 1, (10 * i + j) * 3 + 1, 0xffffffff] },
     { name: "shadow compare (LEQUAL)", body: "MOV TEMP[1], IN[0]\nMOV TEMP[1].z, IMM[1].wwww\nADD TEMP[1].z, TEMP[1].zzzz, IN[0].wwww\nTEX TEMP[0], TEMP[1], SAMP[2], SHADOW2D", inputs: pts.map(([i, j], k) => [...centre(i, j).slice(0, 3), fb(k % 2 ? 0.2 : 0.3)]), expect: ([i, j]) => { const k = pts.findIndex((p) => p[0] === i && p[1] === j); const r = (k % 2 ? 0.2 : 0.3) <= (i + j) / 8 ? 1 : 0; return fv(r, r, r, r); } },

@@ -44,7 +44,9 @@ export function translateProgram(prog: Program, key: ShaderKey = {}): TranslateR
       outputs: io.outputs,
       samplers: [...samplers.samplers.values()].sort((a, b) => a.index - b.index),
       uniformBlocks,
-      uniforms: io.uniforms,
+      uniforms: ctx.usesLevelsUniform
+        ? [...io.uniforms, { name: `${ctx.prefix}samp_levels`, glslType: "int", arraySize: 32, purpose: "TXQ: number of mip levels of each sampler view (last_level - first_level + 1)" }]
+        : io.uniforms,
       constantBuffer0Size: ctx.constSizes.get(0) ?? 0,
       fragCoordOrigin: io.fragCoordOrigin,
       fragCoordPixelCenter: io.fragCoordPixelCenter,

@@ -160,6 +160,8 @@ function run(c: ExecCase): ExecResult {
       setU("webvirgl_fs_const0[0]", (l) => gl.uniform4uiv(l, words));
     }
     for (const s of fs.info.samplers) setU(s.name, (l) => gl.uniform1i(l, s.index));
+    // Every harness texture has one mip level.
+    setU("webvirgl_fs_samp_levels[0]", (l) => gl.uniform1iv(l, new Int32Array(32).fill(1)));
 
     // Textures.
     for (const t of c.textures ?? []) {

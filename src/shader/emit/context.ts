@@ -28,6 +28,8 @@ export class EmitContext {
   /** Constant buffer → vec4 slots needed. */
   readonly constSizes: Map<number, number>;
   usesDiscard = false;
+  /** TXQ used: declare `<prefix>samp_levels[32]`. */
+  usesLevelsUniform = false;
   /** Current BGNLOOP nesting (names the loop counters). */
   loopDepth = 0;
   usesDerivatives = false;

@@ -26,6 +26,13 @@ IMM[1] INT32 {-1, 2, 0, 1}
 `;
 
 const families: Record<string, [string, RegExp]> = {
+  "indirect files": [
+    `UARL ADDR[0].x, CONST[0].xxxx
+MOV TEMP[ADDR[0].x+1], IN[ADDR[0].x]
+MOV TEMP[0], IMM[ADDR[0].x+1]
+MOV OUT[ADDR[0].x], TEMP[ADDR[0].x+2]`,
+    /tf\[a0\.x \+ 1\] = ia\[a0\.x\]|webvirgl_imm\[/,
+  ],
   "float alu": [
     `ADD TEMP[0], IN[0], CONST[0]
 MUL_SAT TEMP[1].xy, TEMP[0], -|IMM[0].zzzz|

@@ -49,6 +49,7 @@ export function assemble(ctx: EmitContext): string {
   for (const s of [...ctx.samplers.samplers.values()].sort((a, b) => a.index - b.index)) {
     out.push(`uniform highp ${s.glslType} ${s.name};`);
   }
+  if (ctx.usesLevelsUniform) out.push(`uniform int ${ctx.prefix}samp_levels[32];`);
   if (ctx.indirect.immFile && ctx.prog.immediates.length > 0) {
     const n = ctx.prog.immediates.length;
     const items = ctx.prog.immediates.map((im) => `uvec4(${im.words.map((w) => `${w >>> 0}u`).join(", ")})`);

@@ -96,11 +96,13 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): boolean {
     const lod = ctx.src(inst, 0, "i", [0]);
     const sz = `textureSize(${s}, ${lod.code})`;
     let code: string;
-    if (target === "1D" || target === "SHADOW1D") code = `ivec4(${sz}.x, 0, 0, 0)`;
-    else if (target === "1D_ARRAY" || target === "SHADOW1D_ARRAY") code = `ivec4(${sz}.xz, 0, 0)`;
-    else if (lay.array || target === "3D") code = `ivec4(${sz}, 0)`;
-    else code = `ivec4(${sz}, 0, 0)`;
-    ctx.warnings.push("TXQ: number of mip levels (w) is not queryable in GLSL ES 3.00; reads 0");
+    // GLSL ES 3.00 cannot query the level count: it comes from a uniform the renderer fills per view.
+    const levels = `${ctx.prefix}samp_levels[${info.index}]`;
+    ctx.usesLevelsUniform = true;
+    if (target === "1D" || target === "SHADOW1D") code = `ivec4(${sz}.x, 0, 0, ${levels})`;
+    else if (target === "1D_ARRAY" || target === "SHADOW1D_ARRAY") code = `ivec4(${sz}.xz, 0, ${levels})`;
+    else if (lay.array || target === "3D") code = `ivec4(${sz}, ${levels})`;
+    else code = `ivec4(${sz}, 0, ${levels})`;
     ctx.write(inst, { code, kind: "i", n: 4 });
     return true;
   }
