@@ -1,4 +1,4 @@
-import { defineConfig } from "vite";
+import { defineConfig } from "vitest/config";
 
 // Cross-origin isolation: SharedArrayBuffer and precise timers need COOP + COEP on every
 // response the page loads. CORP lets an isolated third-party page embed our frames.
