@@ -542,3 +542,39 @@ DCL OUT[0], COLOR
     expect(so!.tfWords?.slice(p * 3, p * 3 + 3), `stream output vertex ${p}`).toEqual([s[1], s[2], xor(inputs[p]!)[0]]);
   }
 });
+
+test("two-sided colour (key.twoSide) and FACE on front- and back-facing quads", async ({ page }) => {
+  await open(page);
+  const vs = `VERT
+DCL IN[0]
+DCL IN[1]
+DCL OUT[0], POSITION
+DCL OUT[1], COLOR
+DCL OUT[2], BCOLOR
+IMM[0] FLT32 {0x3f800000, 0x00000000, 0x3f000000, 0x40000000}
+  0: MOV OUT[0], IN[0]
+  1: MOV OUT[1], IMM[0].xyyx
+  2: MOV OUT[2], IMM[0].yyxz
+  3: END
+`;
+  const fs = `FRAG
+DCL IN[0], COLOR, COLOR
+DCL IN[1].x, FACE, CONSTANT
+DCL OUT[0], COLOR
+DCL TEMP[0]
+  0: MOV TEMP[0], IN[0]
+  1: MOV TEMP[0].w, IN[1].xxxx
+  2: MOV OUT[0], TEMP[0]
+  3: END
+`;
+  const [front, back] = await runAll(page, [
+    { vs, fs, fsKey: { twoSide: true }, mode: "quad", target: "f32", width: 2, height: 2 },
+    { vs, fs, fsKey: { twoSide: true }, mode: "quad", target: "f32", width: 2, height: 2, backFacing: true },
+  ]);
+  expect(front!.error ?? "").toBe("");
+  expect(back!.error ?? "").toBe("");
+  for (let p = 0; p < 4; p++) {
+    expect(front!.words.slice(p * 4, p * 4 + 4).map(bf), `front pixel ${p}`).toEqual([1, 0, 0, 1]);
+    expect(back!.words.slice(p * 4, p * 4 + 4).map(bf), `back pixel ${p}`).toEqual([0, 0, 1, -1]);
+  }
+});

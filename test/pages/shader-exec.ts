@@ -37,6 +37,8 @@ export interface ExecCase {
   vsKey?: ShaderKey;
   /** `webvirgl_clip_planes` (8 × vec4) when the VS uses user clip planes. */
   clipPlanes?: number[];
+  /** quad mode: wind the quad clockwise so it is back-facing. */
+  backFacing?: boolean;
   /** Capture the VS stream-output varyings (key.streamOutput) with transform feedback. */
   captureStreamOutput?: boolean;
   /** Clear value (uint32 words, reinterpreted for the target). */
@@ -207,7 +209,8 @@ function run(c: ExecCase): ExecResult {
       }
     } else {
       count = 6;
-      const corners: [number, number][] = [[-1, -1], [1, -1], [-1, 1], [-1, 1], [1, -1], [1, 1]];
+      const ccw: [number, number][] = [[-1, -1], [1, -1], [-1, 1], [-1, 1], [1, -1], [1, 1]];
+      const corners: [number, number][] = c.backFacing ? [[-1, -1], [-1, 1], [1, -1], [-1, 1], [1, 1], [1, -1]] : ccw;
       const ramp: number[] = [];
       for (const [nx, ny] of corners) {
         pos.push(nx, ny, 0, 1);
