@@ -14,7 +14,8 @@ import {
 } from "./scratch-pci-device.ts";
 
 const guestMissing = !hasGuestImages();
-const BOOT_TIMEOUT_MS = 150_000;
+// Generous: on a shared 2-core machine under load a boot has taken 90 s (idle: ~10 s).
+const BOOT_TIMEOUT_MS = 240_000;
 const slot = `0000:00:${(SCRATCH_PCI_ID >> 3).toString(16).padStart(2, "0")}.0`;
 const hex = (value: number) => `0x${value.toString(16)}`;
 

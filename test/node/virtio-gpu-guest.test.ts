@@ -10,7 +10,8 @@ import { createVirtioGpu, DEFAULT_GPU_PCI_ID, type VirtioGpu } from "../../src/g
 import { FakeScanoutBackend } from "../../src/gpu/testing/fake-scanout-backend.ts";
 
 const guestMissing = !hasGuestImages();
-const BOOT_TIMEOUT_MS = 150_000;
+// Generous: on a shared 2-core machine under load a boot has taken 90 s (idle: ~10 s).
+const BOOT_TIMEOUT_MS = 240_000;
 const slot = `0000:00:${(DEFAULT_GPU_PCI_ID >> 3).toString(16).padStart(2, "0")}.0`;
 
 /** virtio-gpu and what it depends on, in load order (Debian 6.1 ships no modules.dep in the guest). */
