@@ -21,10 +21,17 @@ if [[ -z "${WEBVIRGL_VTEST_INNER:-}" ]]; then
   trap 'rm -rf "$priv"' EXIT
   if [[ $(id -u) -eq 0 ]]; then ns=(unshare --mount --net --propagation private); else
     ns=(unshare --user --map-root-user --mount --net --propagation private); fi
-  set +e
-  WEBVIRGL_VTEST_INNER="$priv" WEBVIRGL_VTEST_CWD="$PWD" "${ns[@]}" bash "${BASH_SOURCE[0]}" "$@"
-  rc=$?
-  set -e
+  # Job control puts the namespace in its own process group, so a signal to us (e.g. a test
+  # runner's timeout) takes down server, Xvfb and client together.
+  set +e -m
+  WEBVIRGL_VTEST_INNER="$priv" WEBVIRGL_VTEST_CWD="$PWD" "${ns[@]}" bash "${BASH_SOURCE[0]}" "$@" &
+  child=$!
+  trap 'kill -TERM -- "-$child" 2>/dev/null' TERM INT HUP
+  while :; do
+    wait "$child"
+    rc=$?
+    kill -0 "$child" 2>/dev/null || break
+  done
   exit $rc
 fi
 

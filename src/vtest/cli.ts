@@ -6,6 +6,7 @@ import { DEFAULT_SOCKET_PATH, startServer, stderrLogger } from "./server.ts";
 import { DEFAULT_CAPSET_FILES, loadCapsets, type Capsets } from "./capsets.ts";
 import type { RendererPort } from "./renderer-port.ts";
 import { RecordingPort } from "./recording-port.ts";
+import { PatternPort } from "./pattern-port.ts";
 import type { Logger } from "./session.ts";
 
 const USAGE = `usage: webvirgl-vtest [options]
@@ -15,7 +16,8 @@ const USAGE = `usage: webvirgl-vtest [options]
   --capset1 FILE       capset 1 reply (default ${DEFAULT_CAPSET_FILES[1]})
   --capset2 FILE       capset 2 reply (default ${DEFAULT_CAPSET_FILES[2]})
   --renderer KIND     recording (default: in-memory, renders nothing), chromium (the bridge
-                       page in headless Chromium), page (print the bridge URL, wait for a browser)
+                       page in headless Chromium), page (print the bridge URL, wait for a browser),
+                       pattern (recording, but window readbacks return a known gradient)
   --protocol N         highest protocol version to offer (default 0; see README)
   --no-ping            do not answer PING_PROTOCOL_VERSION (act as a pre-versioning server)
   --max-message BYTES  largest accepted message (default 67108864)
@@ -80,7 +82,8 @@ function main(): Promise<void> | void {
 
 async function makePort(kind: string, capsets: Capsets, log: Logger): Promise<RendererPort> {
   if (kind === "recording") return new RecordingPort(capsets);
-  if (kind !== "chromium" && kind !== "page") throw new Error(`--renderer: unknown kind ${kind} (recording, chromium, page)`);
+  if (kind === "pattern") return new PatternPort(new RecordingPort(capsets));
+  if (kind !== "chromium" && kind !== "page") throw new Error(`--renderer: unknown kind ${kind} (recording, pattern, chromium, page)`);
   const { startChromiumBridge } = await import("./bridge/chromium.ts");
   const bridge = await startChromiumBridge({ ...capsets, external: kind === "page", log: (l) => log.info(l) });
   return { createContext: (info) => bridge.port.createContext(info), close: () => bridge.close() };

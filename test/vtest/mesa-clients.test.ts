@@ -2,8 +2,9 @@
 // Skips, saying which Debian package is missing, when the host lacks them.
 
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { parseXwd } from "./xwd.ts";
 import { join } from "node:path";
 import { VCMD } from "../../src/vtest/protocol.ts";
 import { clientMessages } from "../../src/vtest/replay.ts";
@@ -41,11 +42,12 @@ const glxMissing = baseMissing ?? missing({ "glxinfo (Debian mesa-utils)": have(
 const piglitMissing = baseMissing ?? missing({ "piglit (Debian piglit)": PIGLIT_BIN !== undefined });
 
 /** Runs a client through vtest-run.sh; returns stdout whatever the client's exit status. */
-function run(args: string[], env: Record<string, string> = {}): string {
+function run(args: string[], env: Record<string, string> = {}, cwd?: string): string {
   const r = spawnSync("bash", [RUN, "--server-arg", "--quiet", ...args], {
     encoding: "utf8",
     env: { ...process.env, ...env },
     timeout: 60_000,
+    cwd,
   });
   if (r.error) throw new Error(`vtest-run.sh ${args.join(" ")}: ${r.error.message}`);
   if (r.status === 97 || r.status === 98) throw new Error(`vtest-run.sh failed (${r.status}): ${r.stderr}`);
@@ -69,6 +71,21 @@ describe.skipIf(glxMissing !== null)(`glxinfo through vtest${glxMissing ? ` (ski
   });
 });
 
+const xwdMissing = glxMissing ?? (have("xwd") ? null : "xwd (Debian x11-apps)");
+
+describe.skipIf(xwdMissing !== null)(`glxgears presentation${xwdMissing ? ` (skipped: missing ${xwdMissing})` : ""}`, () => {
+  it("shows exactly the bytes the renderer returned for the window (no 12-byte shift)", () => {
+    const dir = tempDir();
+    const script = "glxgears -geometry 300x300+0+0 >/dev/null & g=$!; sleep 2; xwd -root -silent > shot.xwd; kill -TERM $g; wait $g; true";
+    run(["--xvfb", "--server-arg", "--renderer=pattern", "--", "sh", "-c", script], {}, dir);
+    const img = parseXwd(readFileSync(join(dir, "shot.xwd")));
+    // Pattern: B = x & 255, G = y & 255, R = 0x80 (see src/vtest/pattern-port.ts).
+    for (const [x, y] of [[0, 0], [1, 0], [3, 0], [150, 150], [299, 299], [0, 299]] as const) {
+      expect(img.pixel(x, y).slice(0, 3), `pixel ${x},${y}`).toEqual([x & 255, y & 255, 0x80]);
+    }
+  }, 60_000);
+});
+
 describe.skipIf(piglitMissing !== null)(`piglit through vtest${piglitMissing ? ` (skipped: missing ${piglitMissing})` : ""}`, () => {
   it("runs a surfaceless-EGL piglit test to completion and records its stream", () => {
     const rec = tempDir();
@@ -88,9 +105,41 @@ const chromiumMissing = glxMissing ?? (existsSync(process.env.WEBVIRGL_CHROMIUM 
 
 describe.skipIf(chromiumMissing !== null)(`glxgears through the Chromium bridge${chromiumMissing ? ` (skipped: missing ${chromiumMissing})` : ""}`, () => {
   it("runs glxinfo and a few glxgears frames with the renderer port in headless Chromium", () => {
-    const out = run(["--xvfb", "--server-arg", "--renderer=chromium", "--", "sh", "-c", "glxinfo -B && timeout -s INT 6 glxgears; true"]);
+    const out = run(["--xvfb", "--server-arg", "--renderer=chromium", "--", "sh", "-c", "glxinfo -B && timeout -s INT 9 glxgears; true"]);
     expect(out).toMatch(/OpenGL renderer string: virgl/);
     const fps = /(\d+) frames in 5\.0 seconds/.exec(out);
     expect(Number(fps?.[1] ?? 0)).toBeGreaterThan(5);
   }, 120_000);
+});
+
+const nsMissing = baseMissing;
+
+describe.skipIf(nsMissing !== null)(`scripts/vtest-run.sh teardown${nsMissing ? ` (skipped: missing ${nsMissing})` : ""}`, () => {
+  it("takes server and client down when it is killed", async () => {
+    const marker = `${31 + Math.random()}`.slice(0, 8);
+    const child = spawn("bash", [RUN, "--server-arg", "--quiet", "--", "sh", "-c", `echo started; exec sleep ${marker}`], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!out.includes("started") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain("started");
+    const t0 = Date.now();
+    const code = await new Promise<number | null>((resolve) => {
+      child.on("exit", (c, sig) => resolve(c ?? (sig ? 128 : null)));
+      child.kill("SIGTERM");
+    });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(code).not.toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    const survivors = readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`sleep\0${marker}`);
+        } catch {
+          return false;
+        }
+      });
+    expect(survivors).toEqual([]);
+  }, 60_000);
 });
