@@ -313,3 +313,47 @@ for (const mode of ["composite", "damage"] as const) {
     expect(await errors(page)).toEqual([]);
   });
 }
+
+for (const mode of ["composite", "damage"] as const) {
+  test(`canvas (${mode} mode): after a full-screen flush, later unflushed writes stay off screen`, async ({ page }) => {
+    await open(page, mode);
+    // A full-screen flush is drawn straight from the resource texture (no screen-texture
+    // blit); the screen must still not change until the next flush.
+    const r = await page.evaluate(async () => {
+      const h = window.presenterHarness;
+      h.c.createResource2D(1, 80, 60, 1); // B8G8R8A8: the direct path must swizzle too
+      h.c.setScanout(0, 1, { x: 0, y: 0, width: 80, height: 60 });
+      h.quadrants(1, 1, 80, 60, [
+        [255, 0, 0, 255],
+        [0, 255, 0, 255],
+        [0, 0, 255, 255],
+        [255, 255, 255, 255],
+      ]);
+      await h.flushAndWait(1, 0, 0, 80, 60);
+      return (await h.probe([[10, 10], [70, 10], [10, 50], [70, 50]])).rgba;
+    });
+    expect(r).toEqual([RED, GREEN, BLUE, WHITE]);
+    expect((await canvasPixels(page, [[10, 10], [70, 10], [10, 50], [70, 50]])).px).toEqual([RED, GREEN, BLUE, WHITE]);
+    // Write everything green, flush nothing, move a cursor (forces a repaint in composite mode).
+    await page.evaluate(async () => {
+      const h = window.presenterHarness;
+      h.fill(1, 1, 0, 0, 80, 60, [0, 255, 0, 255]);
+      h.c.updateCursor(0, h.cursorImage(1, 2, 2, [0, 0, 0, 255], 0, 0), 0, 0);
+      await h.settle(3);
+      h.c.moveCursor(0, 78, 58);
+      await h.settle(3);
+    });
+    expect((await canvasPixels(page, [[10, 10], [70, 10], [10, 50], [40, 30], [1, 1]])).px).toEqual([RED, GREEN, BLUE, WHITE, RED]);
+    // Flush the top-left quadrant only.
+    await page.evaluate(() => window.presenterHarness.flushAndWait(1, 0, 0, 40, 30));
+    expect((await canvasPixels(page, [[10, 10], [70, 10], [10, 50], [70, 50], [79, 59]])).px).toEqual([
+      GREEN,
+      GREEN,
+      BLUE,
+      WHITE,
+      [0, 0, 0, 255],
+    ]);
+    const back = await page.evaluate(() => window.presenterHarness.probe([[10, 10], [10, 50], [79, 59]]));
+    expect(back.rgba).toEqual([GREEN, BLUE, WHITE]);
+  });
+}

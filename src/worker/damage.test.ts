@@ -38,6 +38,15 @@ describe("DamageList", () => {
     d.add(R(0, 0, 10, 10));
     expect(d.take()).toEqual([R(0, 0, 10, 10)]);
   });
+  it("covers", () => {
+    const d = new DamageList();
+    d.add(R(0, 0, 50, 100));
+    expect(d.covers(R(0, 0, 100, 100))).toBe(false);
+    d.add(R(50, 0, 50, 100)); // two halves are not one covering rect: conservative
+    expect(d.covers(R(0, 0, 100, 100))).toBe(false);
+    d.add(R(0, 0, 100, 100));
+    expect(d.covers(R(0, 0, 100, 100))).toBe(true);
+  });
   it("collapses to one bounding box past maxRects", () => {
     const d = new DamageList(3);
     for (let i = 0; i < 4; i++) d.add(R(i * 10, 0, 1, 1));
@@ -72,7 +81,9 @@ describe("WriteQueue", () => {
     const q = new WriteQueue();
     q.push({ resourceId: 1, rect: R(0, 0, 1, 1), pixels: px(1) });
     q.push({ resourceId: 2, rect: R(0, 0, 1, 1), pixels: px(1) });
+    expect(q.has(1)).toBe(true);
     expect(q.dropResource(1).length).toBe(1);
+    expect(q.has(1)).toBe(false);
     expect(q.take().map((w) => w.resourceId)).toEqual([2]);
   });
 });

@@ -73,6 +73,11 @@ export class DamageList {
     return this.rects.length;
   }
 
+  /** Whether one of the rects covers all of `r` (a full-screen update). */
+  covers(r: Rect): boolean {
+    return this.rects.some((e) => contains(e, r));
+  }
+
   /** Returns the rects and empties the list. */
   take(): Rect[] {
     const out = this.rects;
@@ -129,6 +134,10 @@ export class WriteQueue {
 
   get length(): number {
     return this.queue.length;
+  }
+
+  has(resourceId: number): boolean {
+    return this.queue.some((q) => q.resourceId === resourceId);
   }
 
   get pendingBytes(): number {

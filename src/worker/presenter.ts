@@ -75,6 +75,13 @@ export class Presenter {
   private lastPresentedSeq = 0;
   /** Pixel buffers already uploaded (or dropped): handed back to the page for reuse. */
   private spent: ArrayBuffer[] = [];
+  /**
+   * After a full-screen flush the screen *is* the scanout's resource texture: the frame draws
+   * straight from it and skips the resource → screen-texture blit, which on SwiftShader halves
+   * the cost of a full-screen update (one full-screen draw instead of two). Valid until the
+   * next upload to that resource; materializeScreen() copies it into the screen texture first.
+   */
+  private screenInResource = false;
   /** The canvas holds a complete frame of the current screen ("damage" mode paints over it). */
   private canvasValid = false;
   /** Cursor rect drawn on the canvas last frame, and whether the cursor changed since. */
@@ -115,6 +122,7 @@ export class Presenter {
     gl.disable(gl.DITHER); // dithering could perturb exact colours on some drivers
     for (const [id, r] of this.resources) this.g.textures.set(id, this.allocTexture(r.width, r.height));
     this.canvasValid = false;
+    this.screenInResource = false;
     this.uploadCursor();
     this.rebuildScreen();
   }
@@ -122,6 +130,7 @@ export class Presenter {
   /** The context is gone: GL objects are dead, queued uploads are useless. */
   detach(): void {
     this.g = null;
+    this.screenInResource = false;
     this.recycle(this.writes.take());
     this.damage.clear();
     this.stats.contextLosses++;
@@ -143,10 +152,12 @@ export class Presenter {
   }
 
   destroyResource(id: number): void {
-    if (!this.resources.delete(id)) {
+    if (!this.resources.has(id)) {
       this.log(`unknown resource ${id}`, "destroyResource");
       return;
     }
+    if (this.scanouts.get(DISPLAY_SCANOUT)?.resourceId === id) this.materializeScreen(id);
+    this.resources.delete(id);
     this.recycle(this.writes.dropResource(id));
     const tex = this.g?.textures.get(id);
     if (tex && this.g) {
@@ -179,6 +190,8 @@ export class Presenter {
   /** Returns whether the displayed scanout changed its active state or size. */
   setScanout(scanoutId: number, resourceId: number, rect: Rect): boolean {
     const old = this.scanouts.get(scanoutId);
+    // The screen must not depend on the old resource once the scanout moves away from it.
+    if (scanoutId === DISPLAY_SCANOUT) this.materializeScreen();
     if (resourceId === 0) {
       this.scanouts.delete(scanoutId);
     } else {
@@ -236,6 +249,7 @@ export class Presenter {
   }
 
   reset(): void {
+    this.materializeScreen();
     const g = this.g;
     if (g) {
       for (const t of g.textures.values()) g.gl.deleteTexture(t);
@@ -271,13 +285,28 @@ export class Presenter {
     if (!g) return null;
     const { gl } = g;
     const t0 = performance.now();
+    const s = this.scanouts.get(DISPLAY_SCANOUT);
+    const full = g.screen ? { x: 0, y: 0, width: g.screen.width, height: g.screen.height } : null;
+    const sTex = s ? g.textures.get(s.resourceId) : undefined;
+    const fullFlush = full !== null && sTex !== undefined && this.damage.covers(full);
+    // Uploads are about to change the resource the screen lives in, and this frame will not
+    // replace the whole screen: keep the old screen image first.
+    if (this.screenInResource && s && this.writes.has(s.resourceId) && !fullFlush) this.materializeScreen();
     this.upload();
     if (!this.needsFrame) {
       this.stats.frameCpuMsTotal += performance.now() - t0;
       return null;
     }
     this.needsFrame = false;
-    const damaged = this.blitDamage();
+    let damaged: Rect[];
+    if (fullFlush) {
+      damaged = this.damage.take();
+      this.screenInResource = true; // draw straight from the resource: no blit
+    } else if (this.screenInResource) {
+      damaged = this.damage.take(); // resource unchanged since: it still is the screen
+    } else {
+      damaged = this.blitDamage();
+    }
     // Nothing on screen changed (say, a flush of a resource no scanout shows): draw nothing,
     // the canvas keeps its last frame, but the flush is still acknowledged below.
     const screenChanged = damaged.length > 0 || this.cursorChanged || !this.canvasValid;
@@ -323,8 +352,10 @@ export class Presenter {
     const g = this.g;
     if (!g || !g.screen) return null;
     const { gl } = g;
-    // Run pending uploads and blits now (damage implies needsFrame, so the canvas still
-    // catches up at the next frame).
+    // Bring the screen texture up to date now: the screen image as last presented, then the
+    // pending uploads and blits (damage implies needsFrame, so the canvas catches up at the
+    // next frame).
+    this.materializeScreen();
     this.upload();
     this.blitDamage();
     const { width, height } = g.screen;
@@ -443,12 +474,25 @@ export class Presenter {
     this.damage.add({ x: 0, y: 0, width, height });
   }
 
+  /** Copies the screen out of the scanout resource into the screen texture (see screenInResource). */
+  private materializeScreen(resourceId?: number): void {
+    if (!this.screenInResource) return;
+    this.screenInResource = false;
+    const g = this.g;
+    if (!g?.screen) return;
+    this.blitRects([{ x: 0, y: 0, width: g.screen.width, height: g.screen.height }], resourceId);
+  }
+
   /** Blits this frame's damage into the screen texture; returns the rects (screen coords). */
   private blitDamage(): Rect[] {
+    return this.blitRects(this.damage.take());
+  }
+
+  private blitRects(rects: Rect[], expectResource?: number): Rect[] {
     const g = this.g;
     const s = this.scanouts.get(DISPLAY_SCANOUT);
-    const rects = this.damage.take();
     if (!g || !g.screen || !s || rects.length === 0) return [];
+    if (expectResource !== undefined && s.resourceId !== expectResource) return [];
     const tex = g.textures.get(s.resourceId);
     const res = this.resources.get(s.resourceId);
     if (!tex || !res) return [];
@@ -500,12 +544,24 @@ export class Presenter {
     gl.uniform1i(prog.uTex, 0);
     gl.disable(gl.SCISSOR_TEST);
     gl.disable(gl.BLEND);
-    gl.bindTexture(gl.TEXTURE_2D, g.screen.tex);
     gl.uniform4f(prog.uQuad, -1, -1, 1, 1);
-    gl.uniform2i(prog.uOffset, 0, 0);
     gl.uniform1i(prog.uFlipHeight, toCanvas ? height : 0);
-    gl.uniformMatrix4fv(prog.uSwizzle, false, IDENTITY_SWIZZLE);
-    gl.uniform4fv(prog.uBias, ZERO_BIAS);
+    const s = this.scanouts.get(DISPLAY_SCANOUT);
+    const res = s && this.resources.get(s.resourceId);
+    const resTex = s && g.textures.get(s.resourceId);
+    if (this.screenInResource && s && res && resTex) {
+      // The screen lives in the resource (full-screen flush): convert on the way out.
+      const conv = conv2D(res.format);
+      gl.bindTexture(gl.TEXTURE_2D, resTex);
+      gl.uniform2i(prog.uOffset, s.rect.x, s.rect.y);
+      gl.uniformMatrix4fv(prog.uSwizzle, false, conv.matrix);
+      gl.uniform4fv(prog.uBias, conv.bias);
+    } else {
+      gl.bindTexture(gl.TEXTURE_2D, g.screen.tex);
+      gl.uniform2i(prog.uOffset, 0, 0);
+      gl.uniformMatrix4fv(prog.uSwizzle, false, IDENTITY_SWIZZLE);
+      gl.uniform4fv(prog.uBias, ZERO_BIAS);
+    }
     if (regions === null) {
       gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
     } else {
