@@ -78,12 +78,28 @@ function matches(got: number, want: number, tol: Tol | undefined): boolean {
 
 const hex = (w: number | null): string => (w === null ? "----------" : `0x${(w >>> 0).toString(16).padStart(8, "0")}`);
 
+/**
+ * Open the harness page. Vite's dependency optimiser can reload a page once on first use (navigation
+ * interrupted / context destroyed): retry a few times until the harness is up and stable.
+ */
+async function loadHarness(page: Page): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await page.goto("/test/pages/shader-exec.html");
+      await page.waitForLoadState("networkidle");
+      await page.waitForFunction(() => window.shaderExec !== undefined);
+      await page.waitForTimeout(200);
+      await page.evaluate(() => window.shaderExec.ready);
+      return;
+    } catch (e) {
+      if (attempt >= 3 || !/interrupted|destroyed|navigat/i.test(String(e))) throw e;
+    }
+  }
+}
+
 async function open(page: Page): Promise<void> {
   page.on("pageerror", (e) => console.log(`[page exception] ${e.message}`));
-  await page.goto("/test/pages/shader-exec.html");
-  // The dev server may reload the page once after optimising dependencies on first use.
-  await page.waitForLoadState("networkidle");
-  await page.waitForFunction(() => window.shaderExec !== undefined);
+  await loadHarness(page);
   const ready = await page.evaluate(() => window.shaderExec.ready);
   expect(ready, "WebGL2 available").toBe(true);
 }
