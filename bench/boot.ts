@@ -9,6 +9,7 @@
  * machine are noisy: compare numbers taken in one run.
  */
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "@playwright/test";
@@ -128,6 +129,8 @@ async function main(): Promise<void> {
     return { name: file.name, manifestBytes: file.size, bytes: onDisk };
   });
 
+  // Boot time is CPU-bound: on a shared machine the load average explains most of the spread.
+  const loadBefore = loadavg();
   const samples: BootSample[] = [];
   // Serial, one boot at a time: the machine is shared and boots compete for its two cores.
   for (let i = 0; i < runs; i++) {
@@ -149,7 +152,10 @@ async function main(): Promise<void> {
     };
   });
 
+  const loadAfter = loadavg();
+  const host = { cpus: cpus().length, loadAverage1mBefore: loadBefore[0], loadAverage1mAfter: loadAfter[0] };
   console.log(`\nguest ${manifest.version ?? "(no version)"}: boot to ${INIT.source}`);
+  console.log(`host: ${host.cpus} CPUs, 1-min load average ${loadBefore[0]!.toFixed(1)} before, ${loadAfter[0]!.toFixed(1)} after`);
   console.table(summary.map((s) => ({
     target: s.target,
     runs: s.runs,
@@ -161,7 +167,7 @@ async function main(): Promise<void> {
 
   writeFileSync(
     resultsPath,
-    JSON.stringify({ date: new Date().toISOString(), guestVersion: manifest.version, images, summary, samples }, null, 2),
+    JSON.stringify({ date: new Date().toISOString(), guestVersion: manifest.version, host, images, summary, samples }, null, 2),
   );
   console.log(`wrote ${resultsPath}`);
 }
