@@ -36,6 +36,15 @@ export function translateProgram(prog: Program, key: ShaderKey = {}): TranslateR
       else if (key.constBuffer0InBlock) uniformBlocks.push({ name: `${ctx.prefix}cb0`, bufferIndex: 0, vec4Count: size });
     }
     const opcodes = [...new Set(prog.instructions.map((i) => i.opcode))].sort();
+    const internalUniformVectors = io.uniforms.reduce((s, u) => s + Math.max(1, u.arraySize), 0) + (ctx.usesLevelsUniform ? 32 : 0);
+    const clipVaryings = (key.clipPlaneEnable ?? 0) & 0xff ? 2 : 0;
+    const resources = {
+      attributes: io.attributes.length,
+      varyingVectors: (prog.stage === "VERT" ? io.varyingsOut.length + io.streamOutputVaryings.length : io.varyingsIn.length) + clipVaryings,
+      uniformVectors: (key.constBuffer0InBlock ? 0 : ctx.constSizes.get(0) ?? 0) + internalUniformVectors,
+      uniformBlocks: uniformBlocks.length,
+      samplers: samplers.samplers.size,
+    };
     const info: TranslationInfo = {
       stage: prog.stage === "VERT" ? "vertex" : "fragment",
       attributes: io.attributes,
@@ -54,6 +63,7 @@ export function translateProgram(prog: Program, key: ShaderKey = {}): TranslateR
       usesDiscard: io.usesDiscard || ctx.usesDiscard,
       color0WritesAllCbufs: io.color0WritesAllCbufs,
       streamOutputVaryings: io.streamOutputVaryings,
+      resources,
       opcodes,
       warnings: [...new Set([...io.warnings, ...ctx.warnings])],
     };

@@ -121,6 +121,17 @@ export interface UniformInfo {
   purpose: string;
 }
 
+export interface ShaderResources {
+  /** Vertex attributes (VS) — WebGL2 guarantees 16. */
+  attributes: number;
+  /** vec4 varyings declared as outputs (VS) or inputs (FS), incl. internal clip-distance varyings — WebGL2 guarantees 15. */
+  varyingVectors: number;
+  /** Default-block uniform vec4 slots (constant buffer 0 unless in a block, plus internal uniforms). */
+  uniformVectors: number;
+  uniformBlocks: number;
+  samplers: number;
+}
+
 export interface TranslationInfo {
   stage: "vertex" | "fragment";
   attributes: AttributeInfo[];
@@ -143,6 +154,8 @@ export interface TranslationInfo {
    * (`flat out uint/uvecN webvirgl_so<i>` holding the raw bits of the selected components).
    */
   streamOutputVaryings: string[];
+  /** What the program consumes, to compare against the host's GL limits (e.g. pick key.constBuffer0InBlock). */
+  resources: ShaderResources;
   opcodes: string[];
   /** Things that were approximated or ignored. */
   warnings: string[];
