@@ -74,14 +74,14 @@ export const CAPABILITY_BITS_V2 = CapV2.STRING_MARKER | CapV2.COPY_TRANSFER_BOTH
 /** What differs from the virglrenderer 0.10.4 GLES 3.0 capset, and why. */
 export const CAPS_DEVIATIONS: Readonly<Record<string, string>> = {
   "bset.conditional_render": "off: WebGL2 has no conditional rendering (SET_RENDER_CONDITION is still decoded; emulation via query results is future work)",
-  "bset.depth_clip_disable": "only with EXT_depth_clamp",
+  "bset.depth_clip_disable": "only with EXT_depth_clamp and DRAW_PATH_SUPPORTS.depthClamp",
   "bset.mirror_clamp": "off: WebGL2 has no MIRROR_CLAMP wrap modes",
-  "bset.polygon_offset_clamp": "only with EXT_polygon_offset_clamp",
-  "bset.has_cull": "only with WEBGL_clip_cull_distance",
+  "bset.polygon_offset_clamp": "only with EXT_polygon_offset_clamp and DRAW_PATH_SUPPORTS.polygonOffsetClamp",
+  "bset.has_cull": "only with WEBGL_clip_cull_distance and DRAW_PATH_SUPPORTS.cullDistance",
   "bset.has_sample_shading": "off: no sample shading in WebGL2",
   "bset.texture_query_lod": "off: GLSL ES 3.00 has no textureQueryLod",
-  "bset.timer_query": "only with EXT_disjoint_timer_query_webgl2",
-  "bset.indep_blend_enable/func": "only with OES_draw_buffers_indexed",
+  "bset.timer_query": "only with EXT_disjoint_timer_query_webgl2 and DRAW_PATH_SUPPORTS.timerQuery",
+  "bset.indep_blend_enable/func": "only with OES_draw_buffers_indexed and DRAW_PATH_SUPPORTS.independentBlend",
   "bset.vertex_element_instance_divisor": "on (reference 0): WebGL2 has vertexAttribDivisor",
   max_dual_source_render_targets: "only with WEBGL_blend_func_extended",
   "max_samples/texel offsets/sizes/limits": "queried from the context instead of llvmpipe's values",
@@ -95,6 +95,19 @@ export const CAPS_DEVIATIONS: Readonly<Record<string, string>> = {
   supported_readback_formats: "what readPixels can return after a framebuffer attach: no depth/stencil, no compressed",
   scanout: "only the virtio-gpu 2D formats (reference: all bits)",
   renderer: "the browser's WebGL renderer (UNMASKED_RENDERER_WEBGL if exposed, else RENDERER)",
+};
+
+/**
+ * Optional features that need both a WebGL extension and draw-path support. Each flips to true
+ * when render/draw.ts implements it; until then the cap stays off even if the browser has the
+ * extension (the caps promise only what the renderer does).
+ */
+export const DRAW_PATH_SUPPORTS = {
+  independentBlend: false, // OES_draw_buffers_indexed: per-RT blend state
+  depthClamp: false, // EXT_depth_clamp: rasterizer depth_clip = 0
+  polygonOffsetClamp: false, // EXT_polygon_offset_clamp
+  cullDistance: false, // WEBGL_clip_cull_distance + translator CULLDIST
+  timerQuery: false, // EXT_disjoint_timer_query_webgl2
 };
 
 export interface CapsResult {
@@ -146,19 +159,19 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
   // depthstencil / vertexbuffer masks stay empty like vrend's: Mesa then accepts any Z/S format.
 
   const bset: Partial<Record<BsetName, boolean>> = {
-    indep_blend_enable: has("OES_draw_buffers_indexed"),
-    indep_blend_func: has("OES_draw_buffers_indexed"),
+    indep_blend_enable: DRAW_PATH_SUPPORTS.independentBlend && has("OES_draw_buffers_indexed"),
+    indep_blend_func: DRAW_PATH_SUPPORTS.independentBlend && has("OES_draw_buffers_indexed"),
     start_instance: true, // emulated: instanced attribute offsets advanced by start_instance / divisor
     primitive_restart: true, // WebGL2 restarts at the all-ones index; other indices rewritten on the CPU
     instanceid: true,
     vertex_element_instance_divisor: true,
     seamless_cube_map: true, // WebGL2 cube maps are always seamless
     occlusion_query: true, // ANY_SAMPLES_PASSED; counts reported as 0/1 like vrend on GLES
-    timer_query: has("EXT_disjoint_timer_query_webgl2"),
+    timer_query: DRAW_PATH_SUPPORTS.timerQuery && has("EXT_disjoint_timer_query_webgl2"),
     streamout_pause_resume: true,
-    depth_clip_disable: has("EXT_depth_clamp"),
-    has_cull: has("WEBGL_clip_cull_distance"),
-    polygon_offset_clamp: has("EXT_polygon_offset_clamp"),
+    depth_clip_disable: DRAW_PATH_SUPPORTS.depthClamp && has("EXT_depth_clamp"),
+    has_cull: DRAW_PATH_SUPPORTS.cullDistance && has("WEBGL_clip_cull_distance"),
+    polygon_offset_clamp: DRAW_PATH_SUPPORTS.polygonOffsetClamp && has("EXT_polygon_offset_clamp"),
   };
   let bits = 0;
   for (const [name, on] of Object.entries(bset) as [BsetName, boolean][]) if (on) bits |= 1 << Bset[name];

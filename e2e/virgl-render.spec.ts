@@ -1,0 +1,85 @@
+/**
+ * virgl renderer e2e: headless Chromium (SwiftShader WebGL2), the renderer driven by encoder-built
+ * command streams through test/pages/virgl.ts. Pixels are compared exactly.
+ */
+import { expect, test, type Page } from "@playwright/test";
+
+async function open(page: Page): Promise<void> {
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") console.log(`[page ${m.type()}] ${m.text()}`);
+  });
+  page.on("pageerror", (e) => console.log(`[page exception] ${e.message}`));
+  await page.goto("/test/pages/virgl.html");
+  await page.waitForFunction(() => window.virglHarness !== undefined);
+}
+
+test.describe.configure({ mode: "serial" });
+
+test("caps come from the real context", async ({ page }) => {
+  await open(page);
+  const caps = await page.evaluate(() => window.virglHarness.caps());
+  expect(caps.v1).toBe(308);
+  expect(caps.v2).toBe(1376);
+  expect(caps.renderer.length).toBeGreaterThan(0);
+  expect(caps.sampler).toBeGreaterThan(60);
+  expect(caps.render).toBeGreaterThan(20);
+  expect(caps.readback).toBeGreaterThan(10);
+  console.log(`caps: ${JSON.stringify(caps)}`);
+});
+
+test("CLEAR then TRANSFER3D FROM_HOST returns exact colours (RGBA8, BGRA8, BGRX8)", async ({ page }) => {
+  await open(page);
+  const rgba = await page.evaluate(() => window.virglHarness.clear(67, [1, 0.5, 0, 1]));
+  expect(rgba.error).toBeUndefined();
+  expect(rgba.bytes.length).toBe(8 * 4 * 4);
+  for (let i = 0; i < rgba.bytes.length; i += 4) expect(rgba.bytes.slice(i, i + 4)).toEqual([255, 128, 0, 255]);
+  const bgra = await page.evaluate(() => window.virglHarness.clear(1, [1, 0.5, 0, 0.25]));
+  expect(bgra.error).toBeUndefined();
+  expect(bgra.bytes.slice(0, 4)).toEqual([0, 128, 255, 64]); // B G R A in memory
+  expect(bgra.bytes.slice(-4)).toEqual([0, 128, 255, 64]);
+  const bgrx = await page.evaluate(() => window.virglHarness.clear(2, [0, 0, 1, 1]));
+  expect(bgrx.bytes.slice(0, 3)).toEqual([255, 0, 0]);
+});
+
+test("TRANSFER3D TO_HOST with a strided guest layout round-trips", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.uploadRoundTrip());
+  expect(r.error).toBeUndefined();
+  expect(r.plannedReads).toBe(1);
+  expect(r.same).toBe(true);
+  expect(r.firstPixel).toEqual([1, 4, 7, 10]);
+});
+
+test("buffers: inline write, copy region, COPY_TRANSFER3D read-back into staging", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.buffers());
+  expect(r.error).toBeUndefined();
+  expect(r.staging).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+});
+
+test("BLIT scales a cleared texture into another", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.blit());
+  expect(r.error).toBeUndefined();
+  const px = (x: number, y: number) => r.bytes.slice((y * 4 + x) * 4, (y * 4 + x) * 4 + 4);
+  expect(px(0, 0)).toEqual([0, 255, 0, 255]);
+  expect(px(1, 1)).toEqual([0, 255, 0, 255]);
+  expect(px(3, 3)).toEqual([0, 0, 0, 0]); // outside the 2×2 destination box: still zero-filled
+});
+
+test("errors name the command and stop the submit", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.errors());
+  expect(r.noSub).toMatch(/CLEAR: no current sub-context/);
+  expect(r.unattached).toMatch(/CREATE_SURFACE: resource 99 is not attached/);
+  expect(r.executedBefore).toBe(2);
+  expect(r.firstError).toMatch(/sub-context/);
+});
+
+test("reset frees every WebGL object it created", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.lifetime());
+  expect(r.during).toBe(5); // 2 textures, 1 buffer, the context FBO, the scratch read FBO
+  expect(r.afterReset).toEqual({ framebuffer: 1 }); // only the renderer's own scratch FBO
+  expect(r.afterDispose).toBe(0);
+});

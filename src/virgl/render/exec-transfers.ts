@@ -1,0 +1,156 @@
+// TRANSFER3D, COPY_TRANSFER3D, RESOURCE_INLINE_WRITE, RESOURCE_COPY_REGION and BLIT handlers.
+// Backing reads come from the submit's BackingAccess; FROM_HOST directions append BackingWrites
+// that the device applies to guest pages before completing the fence.
+
+import type { CommandOf } from "../decode/types.ts";
+import { TransferDir } from "../protocol.ts";
+import { transferGeometry } from "../resource-desc.ts";
+import type { ExecEnv, ExecResult } from "./exec-env.ts";
+import { T } from "./resources.ts";
+import { readback, upload } from "./transfers.ts";
+
+export function execTransfer3d(env: ExecEnv, c: CommandOf<"TRANSFER3D">): ExecResult {
+  const r = env.ctx.resource(env.resources, c.res);
+  if (typeof r === "string") return r;
+  if (r.kind === "staging") return null; // guest memory only: nothing on the host side
+  const g = transferGeometry(r.desc, c.level, c.box, c.stride, c.layerStride);
+  if (typeof g === "string") return g;
+  if (c.direction === TransferDir.TO_HOST) {
+    const data = env.backing.read(c.res, c.dataOffset, g.bytes);
+    if (typeof data === "string") return data;
+    return upload(env.transfer, r, c.level, c.box, c.stride, c.layerStride, data);
+  }
+  const base = env.backing.read(c.res, c.dataOffset, g.bytes);
+  const bytes = readback(env.transfer, r, c.level, c.box, c.stride, c.layerStride, typeof base === "string" ? undefined : base);
+  if (typeof bytes === "string") return bytes;
+  env.writes.push({ res: c.res, offset: c.dataOffset, bytes });
+  return null;
+}
+
+export function execCopyTransfer3d(env: ExecEnv, c: CommandOf<"COPY_TRANSFER3D">): ExecResult {
+  const dst = env.ctx.resource(env.resources, c.res);
+  if (typeof dst === "string") return dst;
+  const src = env.ctx.resource(env.resources, c.srcRes);
+  if (typeof src === "string") return `staging ${src}`;
+  if (src.kind !== "staging" && src.kind !== "buffer") return `COPY_TRANSFER3D source ${c.srcRes} is not a buffer`;
+  const g = transferGeometry(dst.desc, c.level, c.box, c.stride, c.layerStride);
+  if (typeof g === "string") return g;
+  if (c.srcOffset + g.bytes > src.desc.width) return `staging range [${c.srcOffset}, +${g.bytes}) beyond the ${src.desc.width}-byte staging buffer`;
+  if (!c.readFromHost) {
+    const data = env.backing.read(c.srcRes, c.srcOffset, g.bytes);
+    if (typeof data === "string") return data;
+    return upload(env.transfer, dst, c.level, c.box, c.stride, c.layerStride, data);
+  }
+  const base = env.backing.read(c.srcRes, c.srcOffset, g.bytes);
+  const bytes = readback(env.transfer, dst, c.level, c.box, c.stride, c.layerStride, typeof base === "string" ? undefined : base);
+  if (typeof bytes === "string") return bytes;
+  env.writes.push({ res: c.srcRes, offset: c.srcOffset, bytes });
+  return null;
+}
+
+export function execInlineWrite(env: ExecEnv, c: CommandOf<"RESOURCE_INLINE_WRITE">): ExecResult {
+  const r = env.ctx.resource(env.resources, c.res);
+  if (typeof r === "string") return r;
+  return upload(env.transfer, r, c.level, c.box, c.stride, c.layerStride, c.data);
+}
+
+const READ_FRAMEBUFFER = 0x8ca8;
+const DRAW_FRAMEBUFFER = 0x8ca9;
+const COLOR_ATTACHMENT0 = 0x8ce0;
+const COLOR_BUFFER_BIT = 0x4000;
+const NEAREST = 0x2600;
+const LINEAR = 0x2601;
+
+/** Buffer → buffer copies on the GPU (and in the shadows); texture copies through blitFramebuffer. */
+export function execCopyRegion(env: ExecEnv, c: CommandOf<"RESOURCE_COPY_REGION">): ExecResult {
+  const dst = env.ctx.resource(env.resources, c.dstRes);
+  if (typeof dst === "string") return dst;
+  const src = env.ctx.resource(env.resources, c.srcRes);
+  if (typeof src === "string") return src;
+  const { gl } = env;
+  if (dst.kind === "buffer" && src.kind === "buffer") {
+    const b = c.srcBox;
+    if (b.x + b.w > src.desc.width || c.dstX + b.w > dst.desc.width) return "buffer copy out of range";
+    dst.shadow!.set(src.shadow!.subarray(b.x, b.x + b.w), c.dstX);
+    gl.bindBuffer(T.COPY_READ_BUFFER, src.buffer);
+    gl.bindBuffer(T.COPY_WRITE_BUFFER, dst.buffer);
+    gl.copyBufferSubData(T.COPY_READ_BUFFER, T.COPY_WRITE_BUFFER, b.x, c.dstX, b.w);
+    gl.bindBuffer(T.COPY_READ_BUFFER, null);
+    gl.bindBuffer(T.COPY_WRITE_BUFFER, null);
+    return null;
+  }
+  if (dst.kind !== "texture" || src.kind !== "texture") return "RESOURCE_COPY_REGION between a buffer and a texture";
+  const sg = transferGeometry(src.desc, c.srcLevel, c.srcBox, 0, 0);
+  if (typeof sg === "string") return `source: ${sg}`;
+  const dg = transferGeometry(dst.desc, c.dstLevel, { x: c.dstX, y: c.dstY, z: c.dstZ, w: c.srcBox.w, h: c.srcBox.h, d: c.srcBox.d }, 0, 0);
+  if (typeof dg === "string") return `destination: ${dg}`;
+  if (src.fmt!.compressed || src.fmt!.depth) env.skipped.set("RESOURCE_COPY_REGION(compressed/depth)", (env.skipped.get("RESOURCE_COPY_REGION(compressed/depth)") ?? 0) + 1);
+  else {
+    for (let z = 0; z < c.srcBox.d; z++) {
+      const err = blitLayer(env, src, c.srcLevel, c.srcBox.z + z, dst, c.dstLevel, c.dstZ + z, [c.srcBox.x, c.srcBox.y, c.srcBox.x + c.srcBox.w, c.srcBox.y + c.srcBox.h], [c.dstX, c.dstY, c.dstX + c.srcBox.w, c.dstY + c.srcBox.h], false);
+      if (err) return err;
+    }
+  }
+  return null;
+}
+
+export function execBlit(env: ExecEnv, c: CommandOf<"BLIT">): ExecResult {
+  const dst = env.ctx.resource(env.resources, c.dst.res);
+  if (typeof dst === "string") return dst;
+  const src = env.ctx.resource(env.resources, c.src.res);
+  if (typeof src === "string") return src;
+  if (dst.kind !== "texture" || src.kind !== "texture") return "BLIT needs textures";
+  if ((c.mask & 0xf) === 0 || src.fmt!.depth || dst.fmt!.depth) {
+    env.skipped.set("BLIT(depth/stencil)", (env.skipped.get("BLIT(depth/stencil)") ?? 0) + 1);
+    return null;
+  }
+  const s = c.src.box;
+  const d = c.dst.box;
+  const layers = Math.max(1, Math.abs(d.d));
+  for (let z = 0; z < layers; z++) {
+    const err = blitLayer(env, src, c.src.level, s.z + z, dst, c.dst.level, d.z + z, [s.x, s.y, s.x + s.w, s.y + s.h], [d.x, d.y, d.x + d.w, d.y + d.h], c.filter === 1);
+    if (err) return err;
+  }
+  return null;
+}
+
+type Rect = [number, number, number, number];
+
+function attachLayer(gl: WebGL2RenderingContext, target: number, r: NonNullable<ReturnType<ExecEnv["resources"]["get"]>>, level: number, layer: number): void {
+  if (r.glTarget === T.TEXTURE_3D || r.glTarget === T.TEXTURE_2D_ARRAY) gl.framebufferTextureLayer(target, COLOR_ATTACHMENT0, r.texture, level, layer);
+  else gl.framebufferTexture2D(target, COLOR_ATTACHMENT0, r.glTarget === T.TEXTURE_CUBE_MAP ? T.TEXTURE_CUBE_MAP_POSITIVE_X + layer : r.glTarget, r.texture, level);
+}
+
+/** Copies one colour layer with blitFramebuffer through the scratch read FBO and a temporary draw FBO. */
+function blitLayer(
+  env: ExecEnv,
+  src: NonNullable<ReturnType<ExecEnv["resources"]["get"]>>,
+  srcLevel: number,
+  srcLayer: number,
+  dst: NonNullable<ReturnType<ExecEnv["resources"]["get"]>>,
+  dstLevel: number,
+  dstLayer: number,
+  s: Rect,
+  d: Rect,
+  linear: boolean,
+): ExecResult {
+  const { gl, state } = env;
+  const drawFb = env.objs.framebuffer();
+  try {
+    state.readFramebuffer(env.transfer.readFb);
+    attachLayer(gl, READ_FRAMEBUFFER, src, srcLevel, srcLayer);
+    gl.readBuffer(COLOR_ATTACHMENT0);
+    state.drawFramebuffer(drawFb);
+    attachLayer(gl, DRAW_FRAMEBUFFER, dst, dstLevel, dstLayer);
+    gl.drawBuffers([COLOR_ATTACHMENT0]);
+    state.setEnabled(0x0c11, false); // scissor off: blits copy the whole box
+    gl.blitFramebuffer(s[0], s[1], s[2], s[3], d[0], d[1], d[2], d[3], COLOR_BUFFER_BIT, linear ? LINEAR : NEAREST);
+    gl.framebufferTexture2D(READ_FRAMEBUFFER, COLOR_ATTACHMENT0, T.TEXTURE_2D, null, 0);
+    return null;
+  } finally {
+    state.drawFramebuffer(null);
+    state.dropObject(drawFb);
+    env.objs.deleteFramebuffer(drawFb);
+    env.framebuffer.invalidate();
+  }
+}

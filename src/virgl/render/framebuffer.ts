@@ -1,0 +1,89 @@
+// SET_FRAMEBUFFER_STATE → one WebGL framebuffer per context, re-attached only when the attachment
+// set changes (keyed by resource/level/layer). Surfaces view a texture level/layer; WebGL2 has no
+// texture views, so a surface whose format differs from its resource's storage renders with the
+// resource's storage format.
+
+import type { GpuResource } from "./resources.ts";
+import { T } from "./resources.ts";
+import type { GlStateCache } from "./state-cache.ts";
+
+const DRAW_FRAMEBUFFER = 0x8ca9;
+const COLOR_ATTACHMENT0 = 0x8ce0;
+const DEPTH_ATTACHMENT = 0x8d00;
+const DEPTH_STENCIL_ATTACHMENT = 0x821a;
+const NONE = 0;
+const FRAMEBUFFER_COMPLETE = 0x8cd5;
+
+export interface Attachment {
+  res: GpuResource;
+  level: number;
+  layer: number;
+}
+export interface FramebufferAttachments {
+  color: (Attachment | null)[];
+  depth: Attachment | null;
+}
+
+const keyOf = (a: Attachment | null): string => (a ? `${a.res.desc.handle}:${a.level}:${a.layer}` : "-");
+
+export class FramebufferBinder {
+  private key = "";
+  /** Size of the smallest attachment (the drawable area), 0×0 without attachments. */
+  width = 0;
+  height = 0;
+
+  constructor(
+    private readonly gl: WebGL2RenderingContext,
+    private readonly state: GlStateCache,
+    readonly fbo: WebGLFramebuffer,
+  ) {}
+
+  invalidate(): void {
+    this.key = "";
+  }
+
+  /** Binds the FBO with these attachments; returns an error string if incomplete. */
+  bind(att: FramebufferAttachments): string | null {
+    this.state.drawFramebuffer(this.fbo);
+    const key = [...att.color.map(keyOf), keyOf(att.depth)].join("|");
+    if (key === this.key) return null;
+    const { gl } = this;
+    const attach = (point: number, a: Attachment | null): void => {
+      if (!a || !a.res.texture) {
+        gl.framebufferTexture2D(DRAW_FRAMEBUFFER, point, T.TEXTURE_2D, null, 0);
+        return;
+      }
+      const t = a.res.glTarget;
+      if (t === T.TEXTURE_3D || t === T.TEXTURE_2D_ARRAY) gl.framebufferTextureLayer(DRAW_FRAMEBUFFER, point, a.res.texture, a.level, a.layer);
+      else gl.framebufferTexture2D(DRAW_FRAMEBUFFER, point, t === T.TEXTURE_CUBE_MAP ? T.TEXTURE_CUBE_MAP_POSITIVE_X + a.layer : t, a.res.texture, a.level);
+    };
+    const maxColor = 8;
+    for (let i = 0; i < maxColor; i++) attach(COLOR_ATTACHMENT0 + i, att.color[i] ?? null);
+    const ds = att.depth;
+    if (ds && ds.res.fmt?.stencil) {
+      attach(DEPTH_ATTACHMENT, null);
+      attach(DEPTH_STENCIL_ATTACHMENT, ds);
+    } else {
+      attach(DEPTH_STENCIL_ATTACHMENT, null);
+      attach(DEPTH_ATTACHMENT, ds);
+    }
+    const n = att.color.length;
+    gl.drawBuffers(Array.from({ length: Math.max(n, 1) }, (_, i) => (att.color[i] ? COLOR_ATTACHMENT0 + i : NONE)));
+    this.key = key;
+    let w = Infinity;
+    let h = Infinity;
+    for (const a of [...att.color, att.depth]) {
+      if (!a) continue;
+      w = Math.min(w, Math.max(1, a.res.desc.width >>> a.level));
+      h = Math.min(h, Math.max(1, a.res.desc.height >>> a.level));
+    }
+    this.width = Number.isFinite(w) ? w : 0;
+    this.height = Number.isFinite(h) ? h : 0;
+    const status = gl.checkFramebufferStatus(DRAW_FRAMEBUFFER);
+    if (status !== FRAMEBUFFER_COMPLETE && (n > 0 || ds)) {
+      this.key = "";
+      return `framebuffer incomplete (0x${status.toString(16)})`;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,262 @@
+// The virgl renderer: the public API of src/virgl (see README.md). A plain class driven by calls —
+// bytes in, results out — usable from the GPU worker, a vtest bridge, a recorded-stream player or
+// a test page. It owns one WebGL2 context's objects; guest memory is never visible to it: backing
+// bytes come in through a BackingAccess and backing updates go out as BackingWrites.
+
+import { buildCaps, type CapsResult } from "./caps.ts";
+import { walkCommands } from "./decode/decoder.ts";
+import { formatDecodeError } from "./decode/errors.ts";
+import { cmdName } from "./protocol.ts";
+import { type Box3, type ResourceDesc, transferGeometry } from "./resource-desc.ts";
+import { VirglContext, type VirglError } from "./render/context.ts";
+import type { ExecEnv } from "./render/exec-env.ts";
+import { type DrawHandler, destroySubContext, execute } from "./render/execute.ts";
+import { createFormatProbe } from "./render/format-probe.ts";
+import { FramebufferBinder } from "./render/framebuffer.ts";
+import { type GlObjectKind, GlObjects } from "./render/gl-objects.ts";
+import { type GpuResource, createGpuResource, destroyGpuResource } from "./render/resources.ts";
+import { GlStateCache } from "./render/state-cache.ts";
+import { readback, upload, type TransferEnv } from "./render/transfers.ts";
+import type { BackingAccess, BackingWrite } from "./transfer-plan.ts";
+
+export type { VirglError } from "./render/context.ts";
+export type { BackingAccess, BackingWrite } from "./transfer-plan.ts";
+
+export interface RendererOptions {
+  /** Check gl.getError() after every command (slow; attributes GL errors to commands). */
+  debug?: boolean;
+  /** DRAW_VBO implementation (needs the shader translator); without it draws are counted and skipped. */
+  draw?: DrawHandler;
+}
+
+export type Result = { ok: true } | { ok: false; error: VirglError };
+
+export interface SubmitResult {
+  /** Updates for guest pages (FROM_HOST transfers, query results), in command order. */
+  backingWrites: BackingWrite[];
+  /** Commands executed (decoded and run without error). */
+  executed: number;
+  /** First error of this submit; the rest of the submit was dropped. */
+  error?: VirglError;
+}
+
+export interface RendererStats {
+  contexts: number;
+  resources: number;
+  liveGlObjects: Partial<Record<GlObjectKind, number>>;
+  skippedCommands: Record<string, number>;
+  stateCalls: number;
+  stateSkipped: number;
+}
+
+const NO_ERROR = 0;
+
+export class VirglRenderer {
+  readonly caps: CapsResult;
+  private readonly objs: GlObjects;
+  private readonly state: GlStateCache;
+  private readonly resources = new Map<number, GpuResource>();
+  private readonly contexts = new Map<number, VirglContext>();
+  private readonly binders = new Map<number, FramebufferBinder>();
+  private readonly skipped = new Map<string, number>();
+  private readonly extensions: Set<string>;
+  private readFb: WebGLFramebuffer;
+
+  constructor(
+    readonly gl: WebGL2RenderingContext,
+    private readonly options: RendererOptions = {},
+  ) {
+    this.objs = new GlObjects(gl);
+    this.state = new GlStateCache(gl);
+    this.caps = buildCaps(gl, createFormatProbe(gl));
+    this.extensions = new Set(this.caps.extensions);
+    this.state.reset();
+    this.readFb = this.objs.framebuffer();
+  }
+
+  getCapset(id: 1 | 2): Uint8Array {
+    return (id === 1 ? this.caps.v1 : this.caps.v2).slice();
+  }
+
+  // ---- contexts --------------------------------------------------------------------------------
+
+  createContext(ctxId: number, name = ""): Result {
+    if (ctxId === 0) return this.fail(0, "CTX_CREATE", "context id 0 is reserved");
+    if (this.contexts.has(ctxId)) return this.fail(ctxId, "CTX_CREATE", `context ${ctxId} exists`);
+    const ctx = new VirglContext(ctxId, name);
+    ctx.fbo = this.objs.framebuffer();
+    this.contexts.set(ctxId, ctx);
+    this.binders.set(ctxId, new FramebufferBinder(this.gl, this.state, ctx.fbo));
+    return { ok: true };
+  }
+
+  destroyContext(ctxId: number): Result {
+    const ctx = this.contexts.get(ctxId);
+    if (!ctx) return this.fail(ctxId, "CTX_DESTROY", `context ${ctxId} does not exist`);
+    for (const sub of ctx.subs.values()) destroySubContext({ objs: this.objs }, sub);
+    ctx.subs.clear();
+    for (const res of ctx.attached) this.resources.get(res)?.attachedTo.delete(ctxId);
+    if (ctx.fbo) {
+      this.state.dropObject(ctx.fbo);
+      this.objs.deleteFramebuffer(ctx.fbo);
+    }
+    this.contexts.delete(ctxId);
+    this.binders.delete(ctxId);
+    return { ok: true };
+  }
+
+  // ---- resources -------------------------------------------------------------------------------
+
+  createResource(desc: ResourceDesc): Result {
+    if (this.resources.has(desc.handle)) return this.fail(0, "RESOURCE_CREATE_3D", `resource ${desc.handle} exists`);
+    const r = createGpuResource(this.gl, this.objs, desc, (e) => this.extensions.has(e));
+    if (typeof r === "string") return this.fail(0, "RESOURCE_CREATE_3D", `resource ${desc.handle}: ${r}`);
+    const glErr = this.gl.getError();
+    if (glErr !== NO_ERROR) {
+      destroyGpuResource(this.objs, r);
+      return this.fail(0, "RESOURCE_CREATE_3D", `resource ${desc.handle}: GL error 0x${glErr.toString(16)}`);
+    }
+    this.resources.set(desc.handle, r);
+    return { ok: true };
+  }
+
+  unrefResource(res: number): Result {
+    const r = this.resources.get(res);
+    if (!r) return this.fail(0, "RESOURCE_UNREF", `resource ${res} does not exist`);
+    for (const c of r.attachedTo) this.contexts.get(c)?.attached.delete(res);
+    for (const b of this.binders.values()) b.invalidate();
+    destroyGpuResource(this.objs, r);
+    this.resources.delete(res);
+    return { ok: true };
+  }
+
+  attachResource(ctxId: number, res: number): Result {
+    const ctx = this.contexts.get(ctxId);
+    const r = this.resources.get(res);
+    if (!ctx) return this.fail(ctxId, "CTX_ATTACH_RESOURCE", `context ${ctxId} does not exist`);
+    if (!r) return this.fail(ctxId, "CTX_ATTACH_RESOURCE", `resource ${res} does not exist`);
+    ctx.attached.add(res);
+    r.attachedTo.add(ctxId);
+    return { ok: true };
+  }
+
+  detachResource(ctxId: number, res: number): Result {
+    const ctx = this.contexts.get(ctxId);
+    if (!ctx) return this.fail(ctxId, "CTX_DETACH_RESOURCE", `context ${ctxId} does not exist`);
+    ctx.attached.delete(res);
+    this.resources.get(res)?.attachedTo.delete(ctxId);
+    this.binders.get(ctxId)?.invalidate();
+    return { ok: true };
+  }
+
+  describeResource(res: number): ResourceDesc | undefined {
+    return this.resources.get(res)?.desc;
+  }
+
+  // ---- command submission ----------------------------------------------------------------------
+
+  submit(ctxId: number, words: Uint32Array, backing: BackingAccess): SubmitResult {
+    const ctx = this.contexts.get(ctxId);
+    if (!ctx) return { backingWrites: [], executed: 0, error: { ctx: ctxId, cmd: "SUBMIT_3D", offset: -1, message: `context ${ctxId} does not exist` } };
+    const env = this.env(ctx, backing);
+    let executed = 0;
+    let error: VirglError | undefined;
+    const decodeError = walkCommands(words, (cmd, offset) => {
+      let msg = execute(env, cmd, this.options.draw);
+      if (!msg && this.options.debug) {
+        const e = this.gl.getError();
+        if (e !== NO_ERROR) msg = `GL error 0x${e.toString(16)}`;
+      }
+      if (msg) {
+        error = { ctx: ctxId, cmd: cmd.kind, offset, message: msg };
+        return false;
+      }
+      executed++;
+      return true;
+    });
+    if (decodeError) error = { ctx: ctxId, cmd: decodeError.cmd, offset: decodeError.offset, message: formatDecodeError(decodeError) };
+    if (error && !ctx.firstError) ctx.firstError = error;
+    return error ? { backingWrites: env.writes, executed, error } : { backingWrites: env.writes, executed };
+  }
+
+  /** virtio TRANSFER_TO_HOST_3D (also vtest TRANSFER_PUT2): backing → resource. */
+  transferToHost(ctxId: number, res: number, level: number, box: Box3, offset: number, stride: number, layerStride: number, backing: BackingAccess): Result {
+    const r = this.resources.get(res);
+    if (!r) return this.fail(ctxId, "TRANSFER_TO_HOST_3D", `resource ${res} does not exist`);
+    if (r.kind === "staging") return { ok: true };
+    const g = transferGeometry(r.desc, level, box, stride, layerStride);
+    if (typeof g === "string") return this.fail(ctxId, "TRANSFER_TO_HOST_3D", g);
+    const data = backing.read(res, offset, g.bytes);
+    if (typeof data === "string") return this.fail(ctxId, "TRANSFER_TO_HOST_3D", data);
+    const err = upload(this.transferEnv(), r, level, box, stride, layerStride, data);
+    return err ? this.fail(ctxId, "TRANSFER_TO_HOST_3D", err) : { ok: true };
+  }
+
+  /** virtio TRANSFER_FROM_HOST_3D (also vtest TRANSFER_GET2): resource → backing writes. */
+  transferFromHost(ctxId: number, res: number, level: number, box: Box3, offset: number, stride: number, layerStride: number): SubmitResult {
+    const r = this.resources.get(res);
+    const error = (message: string): SubmitResult => ({ backingWrites: [], executed: 0, error: { ctx: ctxId, cmd: "TRANSFER_FROM_HOST_3D", offset: -1, message } });
+    if (!r) return error(`resource ${res} does not exist`);
+    if (r.kind === "staging") return { backingWrites: [], executed: 1 };
+    const bytes = readback(this.transferEnv(), r, level, box, stride, layerStride);
+    if (typeof bytes === "string") return error(bytes);
+    return { backingWrites: [{ res, offset, bytes }], executed: 1 };
+  }
+
+  // ---- lifetime and introspection --------------------------------------------------------------
+
+  /** Destroys every context and resource (device reset). GL state is put back to defaults. */
+  reset(): void {
+    for (const id of [...this.contexts.keys()]) this.destroyContext(id);
+    for (const id of [...this.resources.keys()]) this.unrefResource(id);
+    this.skipped.clear();
+    this.state.reset();
+  }
+
+  /** Frees the renderer's own objects too (after reset, live counts are 0). */
+  dispose(): void {
+    this.reset();
+    this.state.dropObject(this.readFb);
+    this.objs.deleteFramebuffer(this.readFb);
+  }
+
+  stats(): RendererStats {
+    return {
+      contexts: this.contexts.size,
+      resources: this.resources.size,
+      liveGlObjects: this.objs.counts(),
+      skippedCommands: Object.fromEntries(this.skipped),
+      stateCalls: this.state.calls,
+      stateSkipped: this.state.skipped,
+    };
+  }
+
+  contextError(ctxId: number): VirglError | undefined {
+    return this.contexts.get(ctxId)?.firstError;
+  }
+
+  private transferEnv(): TransferEnv {
+    return { gl: this.gl, state: this.state, readFb: this.readFb };
+  }
+
+  private env(ctx: VirglContext, backing: BackingAccess): ExecEnv {
+    return {
+      gl: this.gl,
+      state: this.state,
+      objs: this.objs,
+      resources: this.resources,
+      transfer: this.transferEnv(),
+      backing,
+      writes: [],
+      ctx,
+      framebuffer: this.binders.get(ctx.id)!,
+      skipped: this.skipped,
+    };
+  }
+
+  private fail(ctx: number, cmd: string, message: string): Result {
+    return { ok: false, error: { ctx, cmd, offset: -1, message } };
+  }
+}
+
+export { cmdName };
