@@ -39,15 +39,29 @@ function errorText(e: unknown): string {
   return e instanceof Error ? `${e.message}${e.stack ? `\n${e.stack}` : ""}` : String(e);
 }
 
+/**
+ * Worker rAF stops while the page is hidden. A device that completes RESOURCE_FLUSH on our
+ * `presented` ack must not hang the guest then, so a timer runs the frame if rAF has not
+ * within this long (it also keeps the queue of uploads bounded while hidden).
+ */
+const FRAME_WATCHDOG_MS = 250;
+let frameToken = 0;
+
 function requestFrame(): void {
   if (frameRequested || !presenter?.wantsFrame || !presenter.attached) return;
   frameRequested = true;
-  if (scope.requestAnimationFrame) scope.requestAnimationFrame(onFrame);
-  else setTimeout(onFrame, 16); // no worker rAF (older engines): approximate 60 Hz
+  const token = ++frameToken;
+  // Whichever of rAF and the watchdog comes first runs the frame; the other finds a new token.
+  const run = (): void => {
+    if (frameRequested && token === frameToken) onFrame();
+  };
+  if (scope.requestAnimationFrame) scope.requestAnimationFrame(run);
+  setTimeout(run, scope.requestAnimationFrame ? FRAME_WATCHDOG_MS : 16);
 }
 
 function onFrame(): void {
   frameRequested = false;
+  frameToken++;
   if (!presenter) return;
   const p = presenter;
   try {
