@@ -45,8 +45,13 @@ interface Session {
   backings: Map<number, Uint8Array>;
 }
 
-function session(resources: ResourceDesc[], debug = true): Session {
-  const r = newRenderer(debug);
+/** One renderer (one WebGL context) per page: browsers cap live contexts; scenarios reset it. */
+let shared: VirglRenderer | null = null;
+
+function session(resources: ResourceDesc[]): Session {
+  shared ??= newRenderer(true);
+  const r = shared;
+  r.reset();
   const backings = new Map<number, Uint8Array>();
   const ok = r.createContext(1, "harness");
   if (!ok.ok) throw new Error(ok.error.message);
@@ -115,7 +120,6 @@ const harness = {
     ]);
     const rb = run(s, [readBack(10, w, h, 4)]);
     const out = { bytes: Array.from(s.backings.get(10)!.subarray(0, w * h * 4)), error: r.error ?? rb.error, executed: r.executed + rb.executed };
-    s.r.dispose();
     return out;
   },
 
@@ -136,7 +140,6 @@ const harness = {
     let same = true;
     for (let y = 0; y < h; y++) for (let x = 0; x < w * 4; x++) if (src[512 + y * stride + x] !== src[64 + y * stride + x]) same = false;
     const out = { same, error: up.error ?? down.error, plannedReads: up.plannedReads, firstPixel: Array.from(src.subarray(512, 516)) };
-    s.r.dispose();
     return out;
   },
 
@@ -163,7 +166,6 @@ const harness = {
       },
     ], false); // no transfer area: Mesa would hoist the COPY_TRANSFER3D before the writes
     const out = { staging: Array.from(s.backings.get(22)!.subarray(100, 108)), error: r.error };
-    s.r.dispose();
     return out;
   },
 
@@ -187,7 +189,6 @@ const harness = {
       readBack(11, 4, 4, 4),
     ], false);
     const out = { bytes: Array.from(s.backings.get(11)!.subarray(0, 64)), error: r.error };
-    s.r.dispose();
     return out;
   },
 
@@ -199,13 +200,13 @@ const harness = {
     const noSub = run(s, [{ kind: "CLEAR", buffers: Clear.COLOR0, color: [0, 0, 0, 0], depth: 1, stencil: 0 }], false);
     const un = run(s, [{ kind: "CREATE_SUB_CTX", subCtx: 1 }, { kind: "SET_SUB_CTX", subCtx: 1 }, { kind: "CREATE_SURFACE", handle: 5, res: 99, format: 67, val0: 0, val1: 0 }], false);
     const out = { unattached: un.error, noSub: noSub.error, firstError: s.r.contextError(1)?.message, executedBefore: un.executed };
-    s.r.dispose();
     return out;
   },
 
   /** Live GL objects before/after reset and after dispose. */
   lifetime(): { during: number; afterReset: Record<string, number>; afterDispose: number } {
     const s = session([tex2d(10, 67, 8, 8), tex2d(11, 1, 8, 8), buffer(20, 1024)]);
+    shared = null; // this scenario disposes the renderer
     run(s, [...setup(67, 8, 8), { kind: "CLEAR", buffers: Clear.COLOR0, color: [0, 0, 0, 0], depth: 1, stencil: 0 }]);
     const count = (): number => Object.values(s.r.stats().liveGlObjects).reduce((a, b) => a + (b ?? 0), 0);
     const during = count();
