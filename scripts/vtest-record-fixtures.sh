@@ -37,6 +37,7 @@ record piglit-gl-2.0-vertexattribpointer 0 -- "$piglit/bin/gl-2.0-vertexattribpo
 record piglit-gl-1.0-readpixsanity 0 -- "$piglit/bin/gl-1.0-readpixsanity" -auto -fbo
 record piglit-fragment-center 0 -- "$piglit/bin/fragment-center" -auto -fbo
 record piglit-gl-1.0-textured-triangle 0 -- "$piglit/bin/gl-1.0-textured-triangle" -auto -fbo
-# (shader_runner reports "skip" through vtest with GL 2.1 caps, so no .shader_test fixture yet.)
+record piglit-shader-chained-assignment 0 -- "$piglit/bin/shader_runner" \
+  "$piglit/tests/spec/glsl-1.10/execution/chained-assignment.shader_test" -auto -fbo
 ls -l "$out"
 du -sh "$out"
