@@ -7,7 +7,8 @@ t0=$SECONDS
 step() { echo; echo "=== webvirgl test: $* ($((SECONDS - t0)) s) ==="; }
 
 step "Debian packages for the tests"
-bash scripts/apt-install.sh chromium glslang-tools fonts-dejavu-core
+bash scripts/apt-install.sh chromium glslang-tools fonts-dejavu-core \
+  mesa-utils mesa-utils-bin libgl1-mesa-dri libegl1 xvfb piglit x11-apps iproute2
 step "npm dependencies"
 bash scripts/ensure-node-deps.sh
 step "guest image"
