@@ -4,6 +4,8 @@
  */
 import type { Emulator } from "../src/emulator/emulator.ts";
 import type { GuestManifest } from "../src/emulator/guest-manifest.ts";
+import type { VirtioGpu } from "../src/gpu/index.ts";
+import type { GpuClient } from "../src/worker/gpu-client.ts";
 
 export type PagePhase = "checking" | "downloading" | "starting" | "booting" | "running" | "stopped" | "failed";
 
@@ -17,6 +19,9 @@ export interface PageTimings {
 
 export interface WebvirglDebugHandle {
   emulator: Emulator | null;
+  /** The virtio-gpu device model (stats, setDisplaySize) and the GPU worker client (readback, stats). */
+  gpu: VirtioGpu | null;
+  gpuClient: GpuClient | null;
   manifest: GuestManifest | null;
   phase: PagePhase;
   error: string | null;

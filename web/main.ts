@@ -10,13 +10,13 @@ import { buildKernelCmdline, guestRunArg } from "../src/emulator/kernel-cmdline.
 import { SerialLog } from "../src/emulator/serial-port.ts";
 import { findMissingFeatures } from "./browser-support.ts";
 import { installDebugHandle, type PagePhase, type WebvirglDebugHandle } from "./debug-handle.ts";
-import { pageDevices } from "./machine-devices.ts";
+import { createPageDevices } from "./machine-devices.ts";
 import { readPageOptions } from "./page-options.ts";
 import { ErrorPanel } from "./ui/error-panel.ts";
 import { ProgressBar } from "./ui/progress-bar.ts";
 import { SerialTerminal } from "./ui/serial-terminal.ts";
 import { StatusLine } from "./ui/status-line.ts";
-import { VgaScreen } from "./ui/vga-screen.ts";
+import { ScreenView } from "./ui/screen-view.ts";
 
 const MiB = 1024 * 1024;
 const INIT_MARKER = "WEBVIRGL-INIT-START";
@@ -34,6 +34,8 @@ const serialLog = new SerialLog();
 
 const handle: WebvirglDebugHandle = {
   emulator: null,
+  gpu: null,
+  gpuClient: null,
   manifest: null,
   phase: "checking",
   error: null,
@@ -81,9 +83,18 @@ async function start(): Promise<void> {
     return;
   }
 
-  const screen = new VgaScreen(byId("screen"));
+  const screen = new ScreenView(byId("screen"), byId("screen-switch"));
   const terminal = new SerialTerminal(byId("terminal"), (data) => handle.emulator?.serial.send(data));
   terminal.writeText(`\x1b[90mwebvirgl: downloading guest images from ${options.guestBaseUrl}\x1b[0m\r\n`);
+
+  setPhase("starting", "Starting the GPU worker…");
+  const devices = await createPageDevices(screen.gpuCanvas).catch((error: unknown) => {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new EmulatorError(`the GPU worker could not start: ${detail}`, { cause: error });
+  });
+  handle.gpuClient = devices.gpuClient;
+  devices.gpuClient.onScanoutChanged((active) => screen.setGpuScanoutActive(active));
+  devices.gpuClient.onError((e) => console.warn(`webvirgl: GPU worker: ${e.context}: ${e.message}`));
 
   setPhase("downloading", "Downloading guest images…");
   progress.show();
@@ -106,8 +117,8 @@ async function start(): Promise<void> {
     initrd: images.initrd,
     cmdline,
     memorySize,
-    screenContainer: screen.container,
-    devices: pageDevices(),
+    screenContainer: screen.vga.container,
+    devices: devices.factories,
     onSerialByte: (byte) => {
       serialLog.push(byte);
       terminal.writeByte(byte);
@@ -123,6 +134,7 @@ async function start(): Promise<void> {
     },
   });
   handle.emulator = emulator;
+  handle.gpu = devices.gpu();
   emulator.onReboot(() => {
     setPhase("stopped", "The guest rebooted: the PC is stopped (reload the page to boot again)");
     terminal.writeText("\r\n\x1b[33mwebvirgl: the guest rebooted. v86 cannot restart a kernel booted directly, so the PC is stopped; reload the page to boot again.\x1b[0m\r\n");
