@@ -38,6 +38,9 @@ async function canvasPixels(page: Page, points: [number, number][]): Promise<{ w
   );
 }
 
+/** Frames reach the page asynchronously (and a capture can race a compositor frame): poll. */
+const POLL = { timeout: 20_000, intervals: [100, 250, 500, 1000] };
+
 async function errors(page: Page): Promise<string[]> {
   return page.evaluate(() => window.presenterHarness.events.errors);
 }
@@ -123,8 +126,7 @@ test("scanout sub-rect, resize and disable; the canvas follows the scanout size"
     return h.probe([[0, 0], [99, 59]]);
   });
   expect(a).toEqual({ width: 100, height: 60, rgba: [[50, 20, 7, 255], [149, 79, 7, 255]] });
-  let shown = await canvasPixels(page, [[0, 0], [99, 59]]);
-  expect(shown).toEqual({ w: 100, h: 60, px: [[50, 20, 7, 255], [149, 79, 7, 255]] });
+  await expect.poll(() => canvasPixels(page, [[0, 0], [99, 59]]), POLL).toEqual({ w: 100, h: 60, px: [[50, 20, 7, 255], [149, 79, 7, 255]] });
 
   const b = await page.evaluate(async () => {
     const h = window.presenterHarness;
@@ -133,8 +135,7 @@ test("scanout sub-rect, resize and disable; the canvas follows the scanout size"
     return h.probe([[0, 0], [199, 99]]);
   });
   expect(b).toEqual({ width: 200, height: 100, rgba: [[0, 0, 7, 255], [199, 99, 7, 255]] });
-  shown = await canvasPixels(page, [[0, 0], [199, 99]]);
-  expect(shown).toEqual({ w: 200, h: 100, px: [[0, 0, 7, 255], [199, 99, 7, 255]] });
+  await expect.poll(() => canvasPixels(page, [[0, 0], [199, 99]]), POLL).toEqual({ w: 200, h: 100, px: [[0, 0, 7, 255], [199, 99, 7, 255]] });
 
   const events = await page.evaluate(async () => {
     const h = window.presenterHarness;
@@ -194,10 +195,9 @@ test("the canvas element shows the frame (page screenshot) and screenshot() is a
     await h.flushAndWait(5, 0, 0, 1, 1);
     await h.settle(5);
   });
-  const seen = await canvasPixels(page, [[20, 20], [140, 20], [20, 100], [140, 100], [121, 21]]);
-  expect(seen.w).toBe(160);
-  expect(seen.h).toBe(120);
-  expect(seen.px).toEqual([RED, GREEN, BLUE, WHITE, [0, 0, 0, 255]]);
+  await expect
+    .poll(() => canvasPixels(page, [[20, 20], [140, 20], [20, 100], [140, 100], [121, 21]]), POLL)
+    .toEqual({ w: 160, h: 120, px: [RED, GREEN, BLUE, WHITE, [0, 0, 0, 255]] });
 
   const shot = await page.evaluate(() => window.presenterHarness.probePng([[20, 20], [140, 100], [121, 21]]));
   // screenshot() excludes the cursor (like a screendump of the scanout).
@@ -226,8 +226,7 @@ for (const mode of ["composite", "damage"] as const) {
     expect(r.restored).toBe(1);
     expect(r.px).toEqual([GREEN, GREEN]);
     expect(r.stats.contextLosses).toBe(1);
-    const shown = await canvasPixels(page, [[0, 0], [63, 63]]);
-    expect(shown.px).toEqual([GREEN, GREEN]);
+    await expect.poll(async () => (await canvasPixels(page, [[0, 0], [63, 63]])).px, POLL).toEqual([GREEN, GREEN]);
   });
 }
 
@@ -285,31 +284,27 @@ for (const mode of ["composite", "damage"] as const) {
       await h.flushAndWait(6, 0, 0, 1, 1);
     });
     const half: RGBA = [255, 128, 128, 255]; // red under a 50% white premultiplied cursor
-    let seen = await canvasPixels(page, [[12, 12], [30, 30]]);
-    expect(seen.px).toEqual([half, RED]);
+    await expect.poll(async () => (await canvasPixels(page, [[12, 12], [30, 30]])).px, POLL).toEqual([half, RED]);
     // Damage under the cursor (cursor must be redrawn once, not twice) and elsewhere.
     await page.evaluate(async () => {
       const h = window.presenterHarness;
       h.fill(6, 1, 0, 0, 96, 64, [0, 0, 255, 255]);
       await h.flushAndWait(6, 8, 8, 12, 12);
     });
-    seen = await canvasPixels(page, [[12, 12], [9, 9], [21, 21], [40, 40]]);
-    expect(seen.px).toEqual([[128, 128, 255, 255], BLUE, RED, RED]);
+    await expect.poll(async () => (await canvasPixels(page, [[12, 12], [9, 9], [21, 21], [40, 40]])).px, POLL).toEqual([[128, 128, 255, 255], BLUE, RED, RED]);
     // Move the cursor: the old place is repainted from the screen, the new one drawn.
     await page.evaluate(async () => {
       const h = window.presenterHarness;
       h.c.moveCursor(0, 60, 40);
       await h.settle(3);
     });
-    seen = await canvasPixels(page, [[12, 12], [62, 42], [59, 39]]);
-    expect(seen.px).toEqual([BLUE, half, RED]);
+    await expect.poll(async () => (await canvasPixels(page, [[12, 12], [62, 42], [59, 39]])).px, POLL).toEqual([BLUE, half, RED]);
     // Hide it.
     await page.evaluate(async () => {
       window.presenterHarness.c.updateCursor(0, null, 0, 0);
       await window.presenterHarness.settle(3);
     });
-    seen = await canvasPixels(page, [[62, 42]]);
-    expect(seen.px).toEqual([RED]);
+    await expect.poll(async () => (await canvasPixels(page, [[62, 42]])).px, POLL).toEqual([RED]);
     expect(await errors(page)).toEqual([]);
   });
 }
@@ -333,7 +328,7 @@ for (const mode of ["composite", "damage"] as const) {
       return (await h.probe([[10, 10], [70, 10], [10, 50], [70, 50]])).rgba;
     });
     expect(r).toEqual([RED, GREEN, BLUE, WHITE]);
-    expect((await canvasPixels(page, [[10, 10], [70, 10], [10, 50], [70, 50]])).px).toEqual([RED, GREEN, BLUE, WHITE]);
+    await expect.poll(async () => (await canvasPixels(page, [[10, 10], [70, 10], [10, 50], [70, 50]])).px, POLL).toEqual([RED, GREEN, BLUE, WHITE]);
     // Write everything green, flush nothing, move a cursor (forces a repaint in composite mode).
     await page.evaluate(async () => {
       const h = window.presenterHarness;
@@ -343,10 +338,10 @@ for (const mode of ["composite", "damage"] as const) {
       h.c.moveCursor(0, 78, 58);
       await h.settle(3);
     });
-    expect((await canvasPixels(page, [[10, 10], [70, 10], [10, 50], [40, 30], [1, 1]])).px).toEqual([RED, GREEN, BLUE, WHITE, RED]);
+    await expect.poll(async () => (await canvasPixels(page, [[10, 10], [70, 10], [10, 50], [40, 30], [1, 1]])).px, POLL).toEqual([RED, GREEN, BLUE, WHITE, RED]);
     // Flush the top-left quadrant only.
     await page.evaluate(() => window.presenterHarness.flushAndWait(1, 0, 0, 40, 30));
-    expect((await canvasPixels(page, [[10, 10], [70, 10], [10, 50], [70, 50], [79, 59]])).px).toEqual([
+    await expect.poll(async () => (await canvasPixels(page, [[10, 10], [70, 10], [10, 50], [70, 50], [79, 59]])).px, POLL).toEqual([
       GREEN,
       GREEN,
       BLUE,
