@@ -83,3 +83,25 @@ test("reset frees every WebGL object it created", async ({ page }) => {
   expect(r.afterReset).toEqual({ framebuffer: 1 }); // only the renderer's own scratch FBO
   expect(r.afterDispose).toBe(0);
 });
+
+test("DRAW_VBO: a TGSI triangle lands inside, the clear colour stays outside", async ({ page }) => {
+  await open(page);
+  const ORANGE = [255, 128, 0, 255];
+  const BLUE = [0, 0, 255, 255];
+  // pixel centres (x + .5, y + .5), away from the diagonal edges
+  const probes: [number, number][] = [
+    [2, 1],
+    [14, 15],
+    [1, 13],
+    [13, 1],
+  ];
+  const plain = await page.evaluate((p) => window.virglHarness.triangle({ yflip: false, indexed: false }, p), probes);
+  expect(plain.error).toBeUndefined();
+  expect(plain.skipped).toEqual({});
+  // corners at window (0,0), (16,0), (0,16): inside where x + y < 16
+  expect(plain.px).toEqual([ORANGE, BLUE, ORANGE, ORANGE]);
+  const flipped = await page.evaluate((p) => window.virglHarness.triangle({ yflip: true, indexed: true }, p), probes);
+  expect(flipped.error).toBeUndefined();
+  // negative viewport y scale: corners at (0,16), (16,16), (0,0): inside where x < y
+  expect(flipped.px).toEqual([BLUE, ORANGE, ORANGE, BLUE]);
+});

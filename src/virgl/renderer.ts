@@ -10,7 +10,9 @@ import { cmdName } from "./protocol.ts";
 import { type Box3, type ResourceDesc, transferGeometry } from "./resource-desc.ts";
 import { VirglContext, type VirglError } from "./render/context.ts";
 import type { ExecEnv } from "./render/exec-env.ts";
-import { type DrawHandler, destroySubContext, execute } from "./render/execute.ts";
+import type { DrawPath } from "./render/draw.ts";
+import type { DrawHandler } from "./render/execute.ts";
+import { destroySubContext, execute } from "./render/execute.ts";
 import { createFormatProbe } from "./render/format-probe.ts";
 import { FramebufferBinder } from "./render/framebuffer.ts";
 import { type GlObjectKind, GlObjects } from "./render/gl-objects.ts";
@@ -25,8 +27,8 @@ export type { BackingAccess, BackingWrite } from "./transfer-plan.ts";
 export interface RendererOptions {
   /** Check gl.getError() after every command (slow; attributes GL errors to commands). */
   debug?: boolean;
-  /** DRAW_VBO implementation (needs the shader translator); without it draws are counted and skipped. */
-  draw?: DrawHandler;
+  /** DRAW_VBO implementation (`createDrawPath(translator)`); without it draws are counted and skipped. */
+  draw?: DrawPath;
 }
 
 export type Result = { ok: true } | { ok: false; error: VirglError };
@@ -61,6 +63,7 @@ export class VirglRenderer {
   private readonly skipped = new Map<string, number>();
   private readonly extensions: Set<string>;
   private readFb: WebGLFramebuffer;
+  private readonly drawHandler: DrawHandler | undefined;
 
   constructor(
     readonly gl: WebGL2RenderingContext,
@@ -72,6 +75,8 @@ export class VirglRenderer {
     this.extensions = new Set(this.caps.extensions);
     this.state.reset();
     this.readFb = this.objs.framebuffer();
+    const path = options.draw;
+    this.drawHandler = path ? (env, sub, cmd) => path.draw(env, sub, cmd) : undefined;
   }
 
   getCapset(id: 1 | 2): Uint8Array {
@@ -94,6 +99,8 @@ export class VirglRenderer {
     const ctx = this.contexts.get(ctxId);
     if (!ctx) return this.fail(ctxId, "CTX_DESTROY", `context ${ctxId} does not exist`);
     for (const sub of ctx.subs.values()) destroySubContext({ objs: this.objs }, sub);
+    this.options.draw?.release(ctxId, this.objs);
+    this.state.forget(); // programs/VAOs of this context may still be in the shadow
     ctx.subs.clear();
     for (const res of ctx.attached) this.resources.get(res)?.attachedTo.delete(ctxId);
     if (ctx.fbo) {
@@ -162,7 +169,7 @@ export class VirglRenderer {
     let executed = 0;
     let error: VirglError | undefined;
     const decodeError = walkCommands(words, (cmd, offset) => {
-      let msg = execute(env, cmd, this.options.draw);
+      let msg = execute(env, cmd, this.drawHandler);
       if (!msg && this.options.debug) {
         const e = this.gl.getError();
         if (e !== NO_ERROR) msg = `GL error 0x${e.toString(16)}`;

@@ -10,6 +10,9 @@ import { Bind, Clear, Target, TransferDir } from "../../src/virgl/protocol.ts";
 import type { ResourceDesc } from "../../src/virgl/resource-desc.ts";
 import { VirglRenderer } from "../../src/virgl/renderer.ts";
 import { MemoryBacking, planSubmit } from "../../src/virgl/transfer-plan.ts";
+import { createDrawPath } from "../../src/virgl/render/draw.ts";
+import { translatorFromShaderModule } from "../../src/virgl/render/shader-port.ts";
+import { shaderChunks } from "../../src/virgl/encode/encoder.ts";
 
 const f32bits = (v: number): number => new Uint32Array(new Float32Array([v]).buffer)[0];
 
@@ -17,7 +20,7 @@ function newRenderer(debug = true): VirglRenderer {
   const canvas = new OffscreenCanvas(16, 16);
   const gl = canvas.getContext("webgl2", { antialias: false, preserveDrawingBuffer: false });
   if (!gl) throw new Error("no WebGL2");
-  return new VirglRenderer(gl, { debug });
+  return new VirglRenderer(gl, { debug, draw: createDrawPath(translatorFromShaderModule) });
 }
 
 const tex2d = (handle: number, format: number, w: number, h: number): ResourceDesc => ({
@@ -94,7 +97,126 @@ const readBack = (res: number, w: number, h: number, bpp: number): Command => ({
   direction: TransferDir.FROM_HOST,
 });
 
+const VS = `VERT
+DCL IN[0]
+DCL IN[1]
+DCL OUT[0], POSITION
+DCL OUT[1], GENERIC[0]
+  0: MOV OUT[0], IN[0]
+  1: MOV OUT[1], IN[1]
+  2: END
+`;
+const FS = `FRAG
+PROPERTY FS_COLOR0_WRITES_ALL_CBUFS 1
+DCL IN[0], GENERIC[0], PERSPECTIVE
+DCL OUT[0], COLOR
+DCL CONST[0][0]
+  0: MUL OUT[0], IN[0], CONST[0][0]
+  1: END
+`;
+
+/** Mesa's default-ish pipeline objects: no blend, all channels, no depth/stencil, no culling. */
+const pipeline = (): Command[] => [
+  {
+    kind: "CREATE_BLEND",
+    handle: 20,
+    state: {
+      independentBlendEnable: false,
+      logicopEnable: false,
+      dither: false,
+      alphaToCoverage: false,
+      alphaToOne: false,
+      logicopFunc: 0,
+      rt: Array.from({ length: 8 }, () => ({ blendEnable: false, rgbFunc: 0, rgbSrcFactor: 1, rgbDstFactor: 0x11, alphaFunc: 0, alphaSrcFactor: 1, alphaDstFactor: 0x11, colormask: 0xf })),
+    },
+  },
+  { kind: "BIND_OBJECT", objType: 1, handle: 20 },
+  {
+    kind: "CREATE_DSA",
+    handle: 21,
+    state: {
+      depthEnabled: false,
+      depthWritemask: false,
+      depthFunc: 1,
+      alphaEnabled: false,
+      alphaFunc: 7,
+      stencil: [
+        { enabled: false, func: 7, failOp: 0, zpassOp: 0, zfailOp: 0, valuemask: 0xff, writemask: 0xff },
+        { enabled: false, func: 7, failOp: 0, zpassOp: 0, zfailOp: 0, valuemask: 0xff, writemask: 0xff },
+      ],
+      alphaRef: 0,
+    },
+  },
+  { kind: "BIND_OBJECT", objType: 3, handle: 21 },
+  {
+    kind: "CREATE_RASTERIZER",
+    handle: 22,
+    state: { s0: (1 << 1) | (1 << 15) | (1 << 29), pointSize: 1, spriteCoordEnable: 0, lineStipplePattern: 0, lineStippleFactor: 0, clipPlaneEnable: 0, lineWidth: 1, offsetUnits: 0, offsetScale: 0, offsetClamp: 0 },
+  },
+  { kind: "BIND_OBJECT", objType: 2, handle: 22 },
+];
+
 const harness = {
+  /**
+   * Draws one triangle (corners at NDC (-1,-1), (1,-1), (-1,1)) in yellow × constant (1, .5, 1, 1)
+   * over a blue clear on a 16×16 RGBA8 target, then reads back the given pixels.
+   */
+  triangle(opts: { yflip: boolean; indexed: boolean }, probes: [number, number][]): { px: number[][]; error?: string; skipped: Record<string, number> } {
+    const w = 16;
+    const h = 16;
+    const s = session([tex2d(10, 67, w, h), buffer(30, 256), buffer(31, 64, Bind.INDEX_BUFFER)]);
+    const f = (v: number[]): Uint8Array => new Uint8Array(new Float32Array(v).buffer);
+    const verts = f([-1, -1, 0, 1, 1, 1, 0, 1, 1, -1, 0, 1, 1, 1, 0, 1, -1, 1, 0, 1, 1, 1, 0, 1]);
+    const sy = opts.yflip ? -h / 2 : h / 2;
+    const cmds: Command[] = [
+      ...setup(67, w, h),
+      { kind: "SET_VIEWPORT_STATE", startSlot: 0, viewports: [{ scale: [w / 2, sy, 0.5], translate: [w / 2, h / 2, 0.5] }] },
+      { kind: "CLEAR", buffers: Clear.COLOR0, color: [0, 0, 1, 1].map(f32bits) as [number, number, number, number], depth: 1, stencil: 0 },
+      ...pipeline(),
+      ...shaderChunks(40, 0, VS),
+      ...shaderChunks(41, 1, FS),
+      { kind: "BIND_SHADER", handle: 40, stage: 0 },
+      { kind: "BIND_SHADER", handle: 41, stage: 1 },
+      { kind: "SET_CONSTANT_BUFFER", stage: 1, index: 0, data: Uint32Array.from([1, 0.5, 1, 1].map(f32bits)) },
+      { kind: "RESOURCE_INLINE_WRITE", res: 30, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: verts.length, h: 1, d: 1 }, data: verts },
+      { kind: "RESOURCE_INLINE_WRITE", res: 31, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 8, y: 0, z: 0, w: 8, h: 1, d: 1 }, data: new Uint8Array(Uint16Array.from([9, 0, 1, 2]).buffer) },
+      {
+        kind: "CREATE_VERTEX_ELEMENTS",
+        handle: 50,
+        elements: [
+          { srcOffset: 0, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
+          { srcOffset: 16, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
+        ],
+      },
+      { kind: "BIND_OBJECT", objType: 5, handle: 50 },
+      { kind: "SET_VERTEX_BUFFERS", buffers: [{ stride: 32, offset: 0, res: 30 }] },
+      { kind: "SET_INDEX_BUFFER", res: 31, indexSize: 2, offset: 8 },
+      {
+        kind: "DRAW_VBO",
+        start: opts.indexed ? 1 : 0,
+        count: 3,
+        mode: 4,
+        indexed: opts.indexed,
+        instanceCount: 1,
+        indexBias: 0,
+        startInstance: 0,
+        primitiveRestart: false,
+        restartIndex: 0,
+        minIndex: 0,
+        maxIndex: 2,
+        countFromSo: 0,
+      },
+    ];
+    const r = run(s, cmds, false);
+    const rb = run(s, [readBack(10, w, h, 4)], false);
+    const mem = s.backings.get(10)!;
+    return {
+      px: probes.map(([x, y]) => Array.from(mem.subarray((y * w + x) * 4, (y * w + x) * 4 + 4))),
+      error: r.error ?? rb.error,
+      skipped: s.r.stats().skippedCommands,
+    };
+  },
+
   caps(): { renderer: string; extensions: string[]; sampler: number; render: number; readback: number; v1: number; v2: number } {
     const r = newRenderer();
     const renderer = new TextDecoder().decode(r.caps.v2.subarray(696, 760)).replace(/\0.*$/s, "");

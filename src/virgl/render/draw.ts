@@ -1,0 +1,267 @@
+// DRAW_VBO on WebGL2: framebuffer → program (translated per key) → vertex input (one VAO per
+// context, attributes respecified per draw) → indices (CPU-prepared, see index-data.ts) → uniforms,
+// textures and samplers → pipeline state → drawArrays/drawElements(Instanced).
+//
+// start_instance is emulated by advancing instanced attributes (offset += ⌊start/divisor⌋·stride);
+// gl_InstanceID never includes it (GL semantics). Vertex strides above 255 bytes are rejected
+// (WebGL's limit, advertised in caps).
+
+import { formatInfo } from "../conv/formats.ts";
+import { minFilter, magFilter, wrapMode, compareFunc } from "../conv/state.ts";
+import { vertexFormat } from "../conv/vertex-formats.ts";
+import type { CommandOf } from "../decode/types.ts";
+import { Obj, Stage } from "../protocol.ts";
+import type { ExecEnv, ExecResult } from "./exec-env.ts";
+import { resolveFramebuffer } from "./execute.ts";
+import type { GlObjects } from "./gl-objects.ts";
+import { prepareIndices } from "./index-data.ts";
+import { applyPipelineState, RS } from "./pipeline-state.ts";
+import { ProgramCache, UBO_BINDING_BASE } from "./programs.ts";
+import type { ShaderKey, ShaderTranslator } from "./shader-port.ts";
+import type { SubContext } from "./sub-context.ts";
+
+const ARRAY_BUFFER = 0x8892;
+const ELEMENT_ARRAY_BUFFER = 0x8893;
+const UNIFORM_BUFFER = 0x8a11;
+const STREAM_DRAW = 0x88e0;
+const TEXTURE0 = 0x84c0;
+const VS_UNIT_BASE = 16;
+const MAX_ATTRIBS = 16;
+const GL_INDEX_TYPE: Record<number, number> = { 1: 0x1401, 2: 0x1403, 4: 0x1405 };
+const TEXTURE_WRAP_S = 0x2802;
+const TEXTURE_WRAP_T = 0x2803;
+const TEXTURE_WRAP_R = 0x8072;
+const TEXTURE_MIN_FILTER = 0x2801;
+const TEXTURE_MAG_FILTER = 0x2800;
+const TEXTURE_MIN_LOD = 0x813a;
+const TEXTURE_MAX_LOD = 0x813b;
+const TEXTURE_COMPARE_MODE = 0x884c;
+const TEXTURE_COMPARE_FUNC = 0x884d;
+const COMPARE_REF_TO_TEXTURE = 0x884e;
+
+interface ContextDrawObjects {
+  vao: WebGLVertexArrayObject;
+  elements: WebGLBuffer;
+  programs: ProgramCache;
+  /** Per SAMPLER_STATE object (freed with the context). */
+  samplers: Map<object, { normal?: WebGLSampler; nearest?: WebGLSampler }>;
+}
+
+export interface DrawPath {
+  draw(env: ExecEnv, sub: SubContext, cmd: CommandOf<"DRAW_VBO">): ExecResult;
+  /** Frees a context's draw objects (context destroy / renderer reset). */
+  release(ctxId: number, objs: GlObjects): void;
+}
+
+export function createDrawPath(translator: ShaderTranslator): DrawPath {
+  const perCtx = new Map<number, ContextDrawObjects>();
+
+  const objectsFor = (env: ExecEnv): ContextDrawObjects => {
+    let o = perCtx.get(env.ctx.id);
+    if (!o) {
+      o = { vao: env.objs.vertexArray(), elements: env.objs.buffer(), programs: new ProgramCache(env.gl, env.objs, translator), samplers: new Map() };
+      perCtx.set(env.ctx.id, o);
+    }
+    return o;
+  };
+
+  return {
+    release(ctxId, objs) {
+      const o = perCtx.get(ctxId);
+      if (!o) return;
+      o.programs.clear();
+      for (const v of o.samplers.values()) for (const smp of [v.normal, v.nearest]) if (smp) objs.deleteSampler(smp);
+      objs.deleteVertexArray(o.vao);
+      objs.deleteBuffer(o.elements);
+      perCtx.delete(ctxId);
+    },
+
+    draw(env, sub, cmd) {
+      if (cmd.count === 0 || cmd.instanceCount === 0) return null;
+      const { gl, state } = env;
+      const o = objectsFor(env);
+
+      // framebuffer
+      const att = resolveFramebuffer(env, sub);
+      if (typeof att === "string") return att;
+      const fbErr = env.framebuffer.bind(att);
+      if (fbErr) return fbErr;
+
+      // program
+      const vsH = sub.shaders[Stage.VERTEX];
+      const fsH = sub.shaders[Stage.FRAGMENT];
+      const vsObj = sub.get(vsH, Obj.SHADER);
+      const fsObj = sub.get(fsH, Obj.SHADER);
+      if (!vsObj || !fsObj) return `draw without ${vsObj ? "fragment" : "vertex"} shader`;
+      const rs = sub.get(sub.rasterizer, Obj.RASTERIZER);
+      const dsa = sub.get(sub.dsa, Obj.DSA);
+      const ve = sub.get(sub.vertexElements, Obj.VERTEX_ELEMENTS) ?? [];
+      const samplerKey = (stage: number): ShaderKey["samplers"] =>
+        sub.samplerViews[stage].map((h) => {
+          const v = sub.get(h, Obj.SAMPLER_VIEW);
+          if (!v) return undefined;
+          const f = formatInfo(v.format);
+          const fs = f?.swizzle ?? [0, 1, 2, 3];
+          // view swizzle applied on top of the format's storage swizzle
+          const sw = v.swizzle.map((s) => (s < 4 ? fs[s] : s)) as [0 | 1 | 2 | 3 | 4 | 5, 0 | 1 | 2 | 3 | 4 | 5, 0 | 1 | 2 | 3 | 4 | 5, 0 | 1 | 2 | 3 | 4 | 5];
+          return sw.every((s, i) => s === i) ? undefined : { swizzle: sw };
+        });
+      const s0 = rs?.s0 ?? 0;
+      const fsKey: ShaderKey = {
+        nrCbufs: Math.max(1, att.color.length),
+        colorOutputTypes: att.color.map((a) => {
+          const ch = a?.res.fmt?.channel;
+          return ch === "uint" ? "uint" : ch === "sint" ? "int" : "float";
+        }),
+        samplers: samplerKey(Stage.FRAGMENT),
+        alphaFunc: dsa?.alphaEnabled ? dsa.alphaFunc : undefined,
+        flatshade: (s0 & RS.flatshade) !== 0,
+        twoSide: (s0 & RS.lightTwoside) !== 0,
+        clampFragmentColor: (s0 & RS.clampFragmentColor) !== 0,
+        spriteCoordEnable: rs?.spriteCoordEnable ?? 0,
+        spriteCoordLowerLeft: (s0 & RS.spriteCoordMode) !== 0,
+        clipPlaneEnable: rs?.clipPlaneEnable ?? 0,
+      };
+      const vsKey: Omit<ShaderKey, "fsInputs"> = {
+        samplers: samplerKey(Stage.VERTEX),
+        attributeTypes: ve.map((e) => {
+          const v = vertexFormat(e.srcFormat);
+          const f = formatInfo(e.srcFormat);
+          return v?.integer ? (f?.channel === "sint" ? "int" : "uint") : "float";
+        }),
+        clipPlaneEnable: rs?.clipPlaneEnable ?? 0,
+        clampVertexColor: (s0 & RS.clampVertexColor) !== 0,
+      };
+      const prog = o.programs.get(vsH, vsObj, fsH, fsObj, vsKey, fsKey);
+      if (typeof prog === "string") return prog;
+      state.program(prog.program);
+
+      // pipeline state + uniforms the translator asked for
+      const applied = applyPipelineState(state, sub, att.color, env.framebuffer.height);
+      if (typeof applied === "string") return applied;
+      const u = prog.uniforms;
+      const set1f = (name: string, v: number): void => {
+        const l = u.get(name);
+        if (l) gl.uniform1f(l, v);
+      };
+      set1f("webvirgl_yflip", applied.yflip ? 1 : 0);
+      set1f("webvirgl_point_size", applied.pointSize);
+      set1f("webvirgl_alpha_ref", applied.alphaRef);
+      for (const [stage, prefix, shader] of [
+        [Stage.VERTEX, "webvirgl_vs_", prog.vs],
+        [Stage.FRAGMENT, "webvirgl_fs_", prog.fs],
+      ] as const) {
+        const loc = u.get(`${prefix}const0`);
+        if (loc && shader.constantBuffer0Size > 0) {
+          const data = new Uint32Array(shader.constantBuffer0Size * 4);
+          const c = sub.constants[stage];
+          data.set(c.subarray(0, Math.min(c.length, data.length)));
+          gl.uniform4uiv(loc, data);
+        }
+        // UBOs
+        for (const b of shader.uniformBlocks) {
+          const ub = sub.uniformBuffers[stage][b.bufferIndex];
+          const binding = (stage === Stage.VERTEX ? UBO_BINDING_BASE.vertex : UBO_BINDING_BASE.fragment) + b.bufferIndex - 1;
+          if (!ub || ub.res === 0) continue;
+          const r = env.ctx.resource(env.resources, ub.res);
+          if (typeof r === "string") return `uniform buffer ${b.bufferIndex}: ${r}`;
+          if (!r.buffer) return `uniform buffer ${b.bufferIndex} is not a GL buffer`;
+          gl.bindBufferRange(UNIFORM_BUFFER, binding, r.buffer, ub.offset, Math.min(ub.length, r.desc.width - ub.offset));
+        }
+        // textures + samplers
+        for (const s of shader.samplers) {
+          const unit = (stage === Stage.VERTEX ? VS_UNIT_BASE : 0) + s.index;
+          const loc2 = u.get(s.name);
+          if (loc2) gl.uniform1i(loc2, unit);
+          const view = sub.get(sub.samplerViews[stage][s.index] ?? 0, Obj.SAMPLER_VIEW);
+          const r = view ? env.ctx.resource(env.resources, view.res) : "no sampler view";
+          gl.activeTexture(TEXTURE0 + unit);
+          if (typeof r === "string" || !r.texture) {
+            gl.bindTexture(0x0de1, null);
+            continue;
+          }
+          gl.bindTexture(r.glTarget, r.texture);
+          const ssObj = sub.get(sub.samplerStates[stage][s.index] ?? 0, Obj.SAMPLER_STATE);
+          const nearest = r.fmt?.channel === "uint" || r.fmt?.channel === "sint" || (r.fmt?.depth === true && !ssObj?.compareMode);
+          gl.bindSampler(unit, ssObj ? samplerFor(env, o, ssObj, nearest) : null);
+        }
+      }
+      gl.activeTexture(TEXTURE0);
+
+      // vertex input
+      state.vertexArray(o.vao);
+      for (let i = 0; i < MAX_ATTRIBS; i++) {
+        const e = ve[i];
+        if (!e) {
+          gl.disableVertexAttribArray(i);
+          continue;
+        }
+        const vf = vertexFormat(e.srcFormat);
+        if (!vf) return `vertex element ${i}: format ${e.srcFormat} unsupported`;
+        if (vf.bgra) return `vertex element ${i}: BGRA vertex formats are not supported yet`;
+        const vb = sub.vertexBuffers[e.vertexBufferIndex];
+        if (!vb || vb.res === 0) return `vertex element ${i}: vertex buffer ${e.vertexBufferIndex} not bound`;
+        const r = env.ctx.resource(env.resources, vb.res);
+        if (typeof r === "string") return `vertex buffer ${e.vertexBufferIndex}: ${r}`;
+        if (!r.buffer) return `vertex buffer ${e.vertexBufferIndex} is not a GL buffer`;
+        if (vb.stride > 255) return `vertex buffer ${e.vertexBufferIndex}: stride ${vb.stride} > 255 (WebGL limit)`;
+        let offset = vb.offset + e.srcOffset;
+        if (e.instanceDivisor > 0 && cmd.startInstance > 0) offset += Math.floor(cmd.startInstance / e.instanceDivisor) * vb.stride;
+        gl.bindBuffer(ARRAY_BUFFER, r.buffer);
+        gl.enableVertexAttribArray(i);
+        if (vf.integer) gl.vertexAttribIPointer(i, vf.size, vf.type, vb.stride, offset);
+        else gl.vertexAttribPointer(i, vf.size, vf.type, vf.normalized, vb.stride, offset);
+        gl.vertexAttribDivisor(i, e.instanceDivisor);
+      }
+      gl.bindBuffer(ARRAY_BUFFER, null);
+
+      const instances = Math.max(1, cmd.instanceCount);
+      if (cmd.indexed) {
+        const ib = sub.indexBuffer;
+        const r = env.ctx.resource(env.resources, ib.res);
+        if (typeof r === "string") return `index buffer: ${r}`;
+        if (!r.shadow) return "index buffer is not a buffer";
+        const idx = prepareIndices(r.shadow, ib.indexSize, ib.offset, cmd.start, cmd.count, cmd.indexBias, cmd.primitiveRestart, cmd.restartIndex);
+        if (typeof idx === "string") return idx;
+        gl.bindBuffer(ELEMENT_ARRAY_BUFFER, o.elements);
+        gl.bufferData(ELEMENT_ARRAY_BUFFER, idx.data, STREAM_DRAW);
+        gl.drawElementsInstanced(cmd.mode, idx.count, GL_INDEX_TYPE[idx.size], 0, instances);
+      } else {
+        gl.drawArraysInstanced(cmd.mode, cmd.start, cmd.count, instances);
+      }
+      return null;
+    },
+  };
+}
+
+type SamplerDesc = CommandOf<"CREATE_SAMPLER_STATE">["state"];
+
+/**
+ * WebGL sampler for a SAMPLER_STATE object; integer and non-comparing depth textures need nearest
+ * filtering whatever the state says, so each state has up to two variants.
+ */
+function samplerFor(env: ExecEnv, o: ContextDrawObjects, ss: SamplerDesc, forceNearest: boolean): WebGLSampler {
+  let variants = o.samplers.get(ss);
+  if (!variants) {
+    variants = {};
+    o.samplers.set(ss, variants);
+  }
+  const hit = forceNearest ? variants.nearest : variants.normal;
+  if (hit) return hit;
+  const { gl } = env;
+  const s = env.objs.sampler();
+  gl.samplerParameteri(s, TEXTURE_WRAP_S, wrapMode(ss.wrapS)?.gl ?? 0x812f);
+  gl.samplerParameteri(s, TEXTURE_WRAP_T, wrapMode(ss.wrapT)?.gl ?? 0x812f);
+  gl.samplerParameteri(s, TEXTURE_WRAP_R, wrapMode(ss.wrapR)?.gl ?? 0x812f);
+  gl.samplerParameteri(s, TEXTURE_MIN_FILTER, forceNearest ? 0x2600 : (minFilter(ss.minImgFilter, ss.minMipFilter) ?? 0x2600));
+  gl.samplerParameteri(s, TEXTURE_MAG_FILTER, forceNearest ? 0x2600 : (magFilter(ss.magImgFilter) ?? 0x2600));
+  gl.samplerParameterf(s, TEXTURE_MIN_LOD, ss.minLod);
+  gl.samplerParameterf(s, TEXTURE_MAX_LOD, ss.maxLod);
+  if (ss.compareMode) {
+    gl.samplerParameteri(s, TEXTURE_COMPARE_MODE, COMPARE_REF_TO_TEXTURE);
+    gl.samplerParameteri(s, TEXTURE_COMPARE_FUNC, compareFunc(ss.compareFunc) ?? 0x0203);
+  }
+  if (forceNearest) variants.nearest = s;
+  else variants.normal = s;
+  return s;
+}
