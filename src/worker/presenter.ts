@@ -6,8 +6,10 @@
  *  - virtio-gpu semantics: the screen changes on RESOURCE_FLUSH, not on TRANSFER_TO_HOST_2D;
  *    blitting only the flushed rect into the screen texture keeps unflushed writes off screen.
  *  - with preserveDrawingBuffer: false every presented frame is redrawn anyway, so the frame
- *    is one full-screen textured quad (cheap: see README numbers) + the cursor quad; a cursor
- *    move costs no upload and no blit.
+ *    is one full-screen textured quad + the cursor quad whichever the source; a cursor move
+ *    costs no upload and no blit. (That quad is the dominant cost on SwiftShader, which is
+ *    why the "damage" present mode exists: README "Present modes".)
+ *  - a full-screen flush skips the blit and draws from the resource itself (screenInResource).
  * The damage-proportional work (texSubImage2D of the written rect, scissored blit of the
  * flushed rect) is the only part that scales with what the guest changed.
  *
