@@ -4,10 +4,12 @@
  * once per animation frame.
  *
  * Pacing: messages only update the model and queue uploads; all GL work happens in a rAF
- * callback, so whatever the guest's update rate, the GL queue holds at most one frame of
- * work (Chromium throttles worker rAF when the GPU process falls behind). rAF is requested
- * only when there is something to do: an idle screen costs nothing.
+ * callback (frame-scheduler.ts; a watchdog timer stands in while rAF is paused), so whatever
+ * the guest's update rate, the GL queue holds at most one frame of work (Chromium throttles
+ * worker rAF when the GPU process falls behind). A frame is requested only when there is
+ * something to do: an idle screen costs nothing.
  */
+import { FrameScheduler } from "./frame-scheduler.ts";
 import { Presenter, DISPLAY_SCANOUT, type PresentMode } from "./presenter.ts";
 import { describeMessage, validateToWorker, type FromWorker, type ToWorker } from "./protocol.ts";
 
@@ -21,7 +23,6 @@ const scope = self as unknown as WorkerScope;
 
 let presenter: Presenter | null = null;
 let gl: WebGL2RenderingContext | null = null;
-let frameRequested = false;
 let frameNo = 0;
 let lastStatsJson = "";
 
@@ -39,29 +40,20 @@ function errorText(e: unknown): string {
   return e instanceof Error ? `${e.message}${e.stack ? `\n${e.stack}` : ""}` : String(e);
 }
 
-/**
- * Worker rAF stops while the page is hidden. A device that completes RESOURCE_FLUSH on our
- * `presented` ack must not hang the guest then, so a timer runs the frame if rAF has not
- * within this long (it also keeps the queue of uploads bounded while hidden).
- */
-const FRAME_WATCHDOG_MS = 250;
-let frameToken = 0;
+const frames = new FrameScheduler(
+  {
+    raf: scope.requestAnimationFrame ? (cb) => scope.requestAnimationFrame?.(cb) : undefined,
+    setTimeout: (cb, ms) => void setTimeout(cb, ms),
+  },
+  () => onFrame(),
+);
 
 function requestFrame(): void {
-  if (frameRequested || !presenter?.wantsFrame || !presenter.attached) return;
-  frameRequested = true;
-  const token = ++frameToken;
-  // Whichever of rAF and the watchdog comes first runs the frame; the other finds a new token.
-  const run = (): void => {
-    if (frameRequested && token === frameToken) onFrame();
-  };
-  if (scope.requestAnimationFrame) scope.requestAnimationFrame(run);
-  setTimeout(run, scope.requestAnimationFrame ? FRAME_WATCHDOG_MS : 16);
+  if (!presenter?.wantsFrame || !presenter.attached) return;
+  frames.request();
 }
 
 function onFrame(): void {
-  frameRequested = false;
-  frameToken++;
   if (!presenter) return;
   const p = presenter;
   try {
