@@ -79,7 +79,10 @@ test("errors name the command and stop the submit", async ({ page }) => {
 test("reset frees every WebGL object it created", async ({ page }) => {
   await open(page);
   const r = await page.evaluate(() => window.virglHarness.lifetime());
-  expect(r.during).toBe(5); // 2 textures, 1 buffer, the context FBO, the scratch read FBO
+  expect(r.error).toBeUndefined();
+  // 2 textures; 3 resource buffers + the draw path's element buffer; context FBO + scratch read FBO;
+  // the draw path's VAO and the linked program (shader objects are deleted right after linking)
+  expect(r.during).toEqual({ texture: 2, buffer: 4, framebuffer: 2, vertexArray: 1, program: 1 });
   expect(r.afterReset).toEqual({ framebuffer: 1 }); // only the renderer's own scratch FBO
   expect(r.afterDispose).toBe(0);
 });
@@ -104,4 +107,13 @@ test("DRAW_VBO: a TGSI triangle lands inside, the clear colour stays outside", a
   expect(flipped.error).toBeUndefined();
   // negative viewport y scale: corners at (0,16), (16,16), (0,0): inside where x < y
   expect(flipped.px).toEqual([BLUE, ORANGE, ORANGE, BLUE]);
+});
+
+test("occlusion queries deliver virgl_host_query_state through deferred backing writes", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.occlusion());
+  expect(r.error).toBeUndefined();
+  expect(r.deferred).toBe(2); // two WebGL queries pending until settle()
+  expect(r.visible).toEqual([1, 8, 1, 0]); // DONE, 8-byte result, samples passed (0/1 like vrend on GLES)
+  expect(r.hidden).toEqual([1, 8, 0, 0]);
 });

@@ -236,7 +236,7 @@ export const Query = {
 } as const;
 /** `struct virgl_host_query_state` written into a query's buffer: state u32, result_size u32, result u64. */
 export const HOST_QUERY_STATE_BYTES = 16;
-export const QueryState = { NEW: 0, PENDING: 1, WAIT_HOST: 2, WAIT_GUEST: 3 } as const;
+export const QueryState = { NEW: 0, DONE: 1, WAIT_HOST: 2 } as const;
 
 /** SET_TWEAKS ids (§3.1 row 46). */
 export const Tweak = { GLES_BGRA_EMULATE: 0, GLES_BGRA_APPLY_DEST_SWIZZLE: 1, GLES_TF3_SAMPLES_PASSES_MULTIPLIER: 2 } as const;

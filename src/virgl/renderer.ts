@@ -17,6 +17,7 @@ import { createFormatProbe } from "./render/format-probe.ts";
 import { FramebufferBinder } from "./render/framebuffer.ts";
 import { type GlObjectKind, GlObjects } from "./render/gl-objects.ts";
 import { type GpuResource, createGpuResource, destroyGpuResource } from "./render/resources.ts";
+import { QueryManager } from "./render/queries.ts";
 import { GlStateCache } from "./render/state-cache.ts";
 import { readback, upload, type TransferEnv } from "./render/transfers.ts";
 import type { BackingAccess, BackingWrite } from "./transfer-plan.ts";
@@ -40,6 +41,11 @@ export interface SubmitResult {
   executed: number;
   /** First error of this submit; the rest of the submit was dropped. */
   error?: VirglError;
+  /**
+   * Query results still owed to guest memory (renderer-wide). While > 0 the device must not
+   * complete the fence of a submit that asked for results: collect them with pollDeferred()/settle().
+   */
+  deferred?: number;
 }
 
 export interface RendererStats {
@@ -64,6 +70,7 @@ export class VirglRenderer {
   private readonly extensions: Set<string>;
   private readFb: WebGLFramebuffer;
   private readonly drawHandler: DrawHandler | undefined;
+  private readonly queries: QueryManager;
 
   constructor(
     readonly gl: WebGL2RenderingContext,
@@ -75,6 +82,7 @@ export class VirglRenderer {
     this.extensions = new Set(this.caps.extensions);
     this.state.reset();
     this.readFb = this.objs.framebuffer();
+    this.queries = new QueryManager(gl, this.objs);
     const path = options.draw;
     this.drawHandler = path ? (env, sub, cmd) => path.draw(env, sub, cmd) : undefined;
   }
@@ -100,6 +108,7 @@ export class VirglRenderer {
     if (!ctx) return this.fail(ctxId, "CTX_DESTROY", `context ${ctxId} does not exist`);
     for (const sub of ctx.subs.values()) destroySubContext({ objs: this.objs }, sub);
     this.options.draw?.release(ctxId, this.objs);
+    this.queries.release(ctxId);
     this.state.forget(); // programs/VAOs of this context may still be in the shadow
     ctx.subs.clear();
     for (const res of ctx.attached) this.resources.get(res)?.attachedTo.delete(ctxId);
@@ -183,7 +192,10 @@ export class VirglRenderer {
     });
     if (decodeError) error = { ctx: ctxId, cmd: decodeError.cmd, offset: decodeError.offset, message: formatDecodeError(decodeError) };
     if (error && !ctx.firstError) ctx.firstError = error;
-    return error ? { backingWrites: env.writes, executed, error } : { backingWrites: env.writes, executed };
+    const out: SubmitResult = { backingWrites: env.writes, executed };
+    if (error) out.error = error;
+    if (this.queries.deferredCount > 0) out.deferred = this.queries.deferredCount;
+    return out;
   }
 
   /** virtio TRANSFER_TO_HOST_3D (also vtest TRANSFER_PUT2): backing → resource. */
@@ -208,6 +220,24 @@ export class VirglRenderer {
     const bytes = readback(this.transferEnv(), r, level, box, stride, layerStride);
     if (typeof bytes === "string") return error(bytes);
     return { backingWrites: [{ res, offset, bytes }], executed: 1 };
+  }
+
+  // ---- deferred results ------------------------------------------------------------------------
+
+  /** Query results that became available since the last call (apply them like backingWrites). */
+  pollDeferred(): BackingWrite[] {
+    return this.queries.poll(this.resources);
+  }
+
+  /** Resolves once every deferred result is delivered (polls across tasks; WebGL needs that). */
+  async settle(timeoutMs = 5000): Promise<BackingWrite[]> {
+    const out: BackingWrite[] = [];
+    const t0 = performance.now();
+    for (;;) {
+      out.push(...this.pollDeferred());
+      if (this.queries.deferredCount === 0 || performance.now() - t0 > timeoutMs) return out;
+      await new Promise((r) => setTimeout(r, 1));
+    }
   }
 
   // ---- lifetime and introspection --------------------------------------------------------------
@@ -257,6 +287,7 @@ export class VirglRenderer {
       writes: [],
       ctx,
       framebuffer: this.binders.get(ctx.id)!,
+      queries: this.queries,
       skipped: this.skipped,
     };
   }

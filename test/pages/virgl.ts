@@ -156,15 +156,9 @@ const pipeline = (): Command[] => [
   { kind: "BIND_OBJECT", objType: 2, handle: 22 },
 ];
 
-const harness = {
-  /**
-   * Draws one triangle (corners at NDC (-1,-1), (1,-1), (-1,1)) in yellow × constant (1, .5, 1, 1)
-   * over a blue clear on a 16×16 RGBA8 target, then reads back the given pixels.
-   */
-  triangle(opts: { yflip: boolean; indexed: boolean }, probes: [number, number][]): { px: number[][]; error?: string; skipped: Record<string, number> } {
+function triangleCmds(opts: { yflip: boolean; indexed: boolean }): Command[] {
     const w = 16;
     const h = 16;
-    const s = session([tex2d(10, 67, w, h), buffer(30, 256), buffer(31, 64, Bind.INDEX_BUFFER)]);
     const f = (v: number[]): Uint8Array => new Uint8Array(new Float32Array(v).buffer);
     const verts = f([-1, -1, 0, 1, 1, 1, 0, 1, 1, -1, 0, 1, 1, 1, 0, 1, -1, 1, 0, 1, 1, 1, 0, 1]);
     const sy = opts.yflip ? -h / 2 : h / 2;
@@ -207,6 +201,20 @@ const harness = {
         countFromSo: 0,
       },
     ];
+    return cmds;
+}
+const triangleResources = (): ResourceDesc[] => [tex2d(10, 67, 16, 16), buffer(30, 256), buffer(31, 64, Bind.INDEX_BUFFER), buffer(32, 64, Bind.QUERY_BUFFER)];
+
+const harness = {
+  /**
+   * Draws one triangle (corners at NDC (-1,-1), (1,-1), (-1,1)) in yellow × constant (1, .5, 1, 1)
+   * over a blue clear on a 16×16 RGBA8 target, then reads back the given pixels.
+   */
+  triangle(opts: { yflip: boolean; indexed: boolean }, probes: [number, number][]): { px: number[][]; error?: string; skipped: Record<string, number> } {
+    const w = 16;
+    const h = 16;
+    const s = session(triangleResources());
+    const cmds = triangleCmds(opts);
     const r = run(s, cmds, false);
     const rb = run(s, [readBack(10, w, h, 4)], false);
     const mem = s.backings.get(10)!;
@@ -314,6 +322,48 @@ const harness = {
     return out;
   },
 
+  /** Occlusion query around the triangle draw and around an empty (scissored-out) draw. */
+  async occlusion(): Promise<{ visible: number[]; hidden: number[]; deferred?: number; error?: string }> {
+    const s = session(triangleResources());
+    const cmds = triangleCmds({ yflip: false, indexed: false });
+    const draw = cmds.pop()!;
+    const query = (handle: number, offset: number): Command => ({ kind: "CREATE_QUERY", handle, queryType: 0, index: 0, offset, res: 32 });
+    const r = run(
+      s,
+      [
+        ...cmds,
+        query(60, 0),
+        query(61, 16),
+        { kind: "BEGIN_QUERY", handle: 60 },
+        draw,
+        { kind: "END_QUERY", handle: 60 },
+        { kind: "GET_QUERY_RESULT", handle: 60, wait: true },
+        { kind: "SET_SCISSOR_STATE", startSlot: 0, scissors: [{ minx: 0, miny: 0, maxx: 0, maxy: 0 }] },
+        {
+          kind: "CREATE_RASTERIZER",
+          handle: 23,
+          state: { s0: (1 << 1) | (1 << 14) | (1 << 15) | (1 << 29), pointSize: 1, spriteCoordEnable: 0, lineStipplePattern: 0, lineStippleFactor: 0, clipPlaneEnable: 0, lineWidth: 1, offsetUnits: 0, offsetScale: 0, offsetClamp: 0 },
+        },
+        { kind: "BIND_OBJECT", objType: 2, handle: 23 },
+        { kind: "BEGIN_QUERY", handle: 61 },
+        draw,
+        { kind: "END_QUERY", handle: 61 },
+        { kind: "GET_QUERY_RESULT", handle: 61, wait: true },
+      ],
+      false,
+    );
+    const deferred = s.r.stats().liveGlObjects.query;
+    const writes = await s.r.settle();
+    const err = s.mem.apply(writes);
+    const mem = s.backings.get(32)!;
+    return {
+      visible: Array.from(new Uint32Array(mem.buffer, 0, 4)),
+      hidden: Array.from(new Uint32Array(mem.buffer, 16, 4)),
+      deferred,
+      error: r.error ?? err ?? undefined,
+    };
+  },
+
   /** Errors: unattached resource, missing sub-context; the context keeps its first error. */
   errors(): { unattached?: string; noSub?: string; firstError?: string; executedBefore: number } {
     const s = session([tex2d(10, 67, 4, 4)]);
@@ -326,17 +376,18 @@ const harness = {
   },
 
   /** Live GL objects before/after reset and after dispose. */
-  lifetime(): { during: number; afterReset: Record<string, number>; afterDispose: number } {
-    const s = session([tex2d(10, 67, 8, 8), tex2d(11, 1, 8, 8), buffer(20, 1024)]);
+  lifetime(): { during: Record<string, number>; afterReset: Record<string, number>; afterDispose: number; error?: string } {
+    const s = session([...triangleResources(), tex2d(11, 1, 8, 8)]);
     shared = null; // this scenario disposes the renderer
-    run(s, [...setup(67, 8, 8), { kind: "CLEAR", buffers: Clear.COLOR0, color: [0, 0, 0, 0], depth: 1, stencil: 0 }]);
-    const count = (): number => Object.values(s.r.stats().liveGlObjects).reduce((a, b) => a + (b ?? 0), 0);
-    const during = count();
+    const r = run(s, triangleCmds({ yflip: false, indexed: true }), false);
+    const during = { ...s.r.stats().liveGlObjects } as Record<string, number>;
     s.r.reset();
-    const afterReset = s.r.stats().liveGlObjects as Record<string, number>;
+    const afterReset = { ...s.r.stats().liveGlObjects } as Record<string, number>;
     s.r.dispose();
-    return { during, afterReset, afterDispose: count() };
+    const left = Object.values(s.r.stats().liveGlObjects).reduce((a, b) => a + (b ?? 0), 0);
+    return { during, afterReset, afterDispose: left, error: r.error };
   },
+
 };
 
 declare global {

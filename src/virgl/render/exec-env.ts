@@ -5,6 +5,7 @@ import type { BackingAccess, BackingWrite } from "../transfer-plan.ts";
 import type { VirglContext } from "./context.ts";
 import type { FramebufferBinder } from "./framebuffer.ts";
 import type { GlObjects } from "./gl-objects.ts";
+import type { QueryManager } from "./queries.ts";
 import type { GpuResource } from "./resources.ts";
 import type { GlStateCache } from "./state-cache.ts";
 import type { TransferEnv } from "./transfers.ts";
@@ -19,6 +20,7 @@ export interface ExecEnv {
   writes: BackingWrite[];
   ctx: VirglContext;
   framebuffer: FramebufferBinder;
+  queries: QueryManager;
   /** Commands accepted but not executed yet (kind → count), for the debug panel and tests. */
   skipped: Map<string, number>;
 }

@@ -238,10 +238,13 @@ export function execute(env: ExecEnv, cmd: Command, draw?: DrawHandler): ExecRes
     case "DRAW_VBO":
       return draw ? draw(env, sub, cmd) : skip(env, "DRAW_VBO");
     case "BEGIN_QUERY":
+      return env.queries.begin(env, sub, cmd.handle);
     case "END_QUERY":
+      return env.queries.end(env, sub, cmd.handle);
     case "GET_QUERY_RESULT":
+      return env.queries.request(env, sub, cmd.handle);
     case "SET_RENDER_CONDITION":
-      return skip(env, cmd.kind);
+      return skip(env, cmd.kind); // conditional_render is not advertised
     default: {
       const never: never = cmd;
       return `unhandled ${(never as Command).kind}`;
