@@ -310,6 +310,10 @@ export class GpuClient implements ScanoutBackend {
     this.send({ type: "debugLoseContext", restoreAfterMs });
   }
 
+  /**
+   * Terminates the worker (its GL context goes with it) and rejects pending promises. The
+   * canvas element stays transferred: a new client needs a new canvas element.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
