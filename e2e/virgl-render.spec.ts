@@ -117,3 +117,28 @@ test("occlusion queries deliver virgl_host_query_state through deferred backing 
   expect(r.visible).toEqual([1, 8, 1, 0]); // DONE, 8-byte result, samples passed (0/1 like vrend on GLES)
   expect(r.hidden).toEqual([1, 8, 0, 0]);
 });
+
+test("textured draw: BGRA8 texels land in order; L8 samples as grey with alpha 1; X8 alpha is 1", async ({ page }) => {
+  await open(page);
+  // guest BGRA texels: red, green / blue, white (row 0 first)
+  const bgra = await page.evaluate(() =>
+    window.virglHarness.textured(1, [0, 0, 255, 255, 0, 255, 0, 255, 255, 0, 0, 255, 255, 255, 255, 128], 4),
+  );
+  expect(bgra.error).toBeUndefined();
+  expect(bgra.px).toEqual([
+    [255, 0, 0, 255],
+    [0, 255, 0, 255],
+    [0, 0, 255, 255],
+    [255, 255, 255, 128],
+  ]);
+  const l8 = await page.evaluate(() => window.virglHarness.textured(9, [10, 20, 30, 40], 1));
+  expect(l8.error).toBeUndefined();
+  expect(l8.px).toEqual([
+    [10, 10, 10, 255],
+    [20, 20, 20, 255],
+    [30, 30, 30, 255],
+    [40, 40, 40, 255],
+  ]);
+  const bgrx = await page.evaluate(() => window.virglHarness.textured(2, [1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0], 4));
+  expect(bgrx.px[0]).toEqual([3, 2, 1, 255]);
+});

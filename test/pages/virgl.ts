@@ -205,7 +205,63 @@ function triangleCmds(opts: { yflip: boolean; indexed: boolean }): Command[] {
 }
 const triangleResources = (): ResourceDesc[] => [tex2d(10, 67, 16, 16), buffer(30, 256), buffer(31, 64, Bind.INDEX_BUFFER), buffer(32, 64, Bind.QUERY_BUFFER)];
 
+const FS_TEX = `FRAG
+DCL IN[0], GENERIC[0], PERSPECTIVE
+DCL OUT[0], COLOR
+DCL SAMP[0]
+DCL SVIEW[0], 2D, FLOAT
+  0: TEX OUT[0], IN[0], SAMP[0], 2D
+  1: END
+`;
+
 const harness = {
+  /**
+   * Full-target quad sampling a 2×2 texture of `format` (texels given in guest layout, row 0 first)
+   * with NEAREST filtering; returns the centre pixel of each 8×8 quadrant of a 16×16 RGBA8 target:
+   * [x0y0, x1y0, x0y1, x1y1] in memory order.
+   */
+  textured(format: number, texels: number[], bytesPerTexel: number): { px: number[][]; error?: string } {
+    const s = session([tex2d(10, 67, 16, 16), tex2d(12, format, 2, 2), buffer(30, 256)]);
+    const f = (v: number[]): Uint8Array => new Uint8Array(new Float32Array(v).buffer);
+    // strip: (-1,-1) (1,-1) (-1,1) (1,1) with texcoords (0,0) (1,0) (0,1) (1,1)
+    const verts = f([-1, -1, 0, 1, 0, 0, 0, 1, 1, -1, 0, 1, 1, 0, 0, 1, -1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1]);
+    const tex = Uint8Array.from(texels);
+    const cmds: Command[] = [
+      ...setup(67, 16, 16),
+      ...pipeline(),
+      ...shaderChunks(40, 0, VS),
+      ...shaderChunks(42, 1, FS_TEX),
+      { kind: "BIND_SHADER", handle: 40, stage: 0 },
+      { kind: "BIND_SHADER", handle: 42, stage: 1 },
+      { kind: "RESOURCE_INLINE_WRITE", res: 30, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: verts.length, h: 1, d: 1 }, data: verts },
+      { kind: "RESOURCE_INLINE_WRITE", res: 12, level: 0, usage: 0, stride: 2 * bytesPerTexel, layerStride: 0, box: { x: 0, y: 0, z: 0, w: 2, h: 2, d: 1 }, data: tex },
+      { kind: "CREATE_SAMPLER_VIEW", handle: 70, res: 12, format, val0: 0, val1: 0, swizzle: [0, 1, 2, 3] },
+      { kind: "SET_SAMPLER_VIEWS", stage: 1, startSlot: 0, handles: [70] },
+      {
+        kind: "CREATE_SAMPLER_STATE",
+        handle: 71,
+        state: { wrapS: 2, wrapT: 2, wrapR: 2, minImgFilter: 0, minMipFilter: 2, magImgFilter: 0, compareMode: 0, compareFunc: 0, seamlessCubeMap: true, maxAnisotropy: 0, lodBias: 0, minLod: 0, maxLod: 0, borderColor: [0, 0, 0, 0] },
+      },
+      { kind: "BIND_SAMPLER_STATES", stage: 1, startSlot: 0, handles: [71] },
+      {
+        kind: "CREATE_VERTEX_ELEMENTS",
+        handle: 50,
+        elements: [
+          { srcOffset: 0, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
+          { srcOffset: 16, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
+        ],
+      },
+      { kind: "BIND_OBJECT", objType: 5, handle: 50 },
+      { kind: "SET_VERTEX_BUFFERS", buffers: [{ stride: 32, offset: 0, res: 30 }] },
+      { kind: "DRAW_VBO", start: 0, count: 4, mode: 5, indexed: false, instanceCount: 1, indexBias: 0, startInstance: 0, primitiveRestart: false, restartIndex: 0, minIndex: 0, maxIndex: 3, countFromSo: 0 },
+      readBack(10, 16, 16, 4),
+    ];
+    const r = run(s, cmds, false);
+    const mem = s.backings.get(10)!;
+    const at = (x: number, y: number) => Array.from(mem.subarray((y * 16 + x) * 4, (y * 16 + x) * 4 + 4));
+    return { px: [at(4, 4), at(12, 4), at(4, 12), at(12, 12)], error: r.error };
+  },
+
   /**
    * Draws one triangle (corners at NDC (-1,-1), (1,-1), (-1,1)) in yellow × constant (1, .5, 1, 1)
    * over a blue clear on a 16×16 RGBA8 target, then reads back the given pixels.
