@@ -50,8 +50,8 @@ export interface GpuClientOptions {
   /** How often the worker pushes changed stats (ms); 0 = only on requestStats(). */
   statsIntervalMs?: number;
   /**
-   * "composite" (default: preserveDrawingBuffer false, full-screen quad per frame) or
-   * "damage" (preserveDrawingBuffer true, repaint only damaged rects); see README.
+   * "composite" (preserveDrawingBuffer false, full-screen quad per frame) or
+   * "damage" (default: preserveDrawingBuffer true, repaint only damaged rects); see README.
    */
   presentMode?: PresentMode;
   /** For tests and benchmarks: a worker created elsewhere. */
@@ -183,7 +183,7 @@ export class GpuClient implements ScanoutBackend {
         resolve(client);
       };
       client.send(
-        { type: "init", canvas: offscreen, statsIntervalMs: options.statsIntervalMs ?? 1000, presentMode: options.presentMode ?? "composite" },
+        { type: "init", canvas: offscreen, statsIntervalMs: options.statsIntervalMs ?? 1000, presentMode: options.presentMode ?? "damage" },
         [offscreen],
       );
     });
