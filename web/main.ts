@@ -43,7 +43,6 @@ const handle: WebvirglDebugHandle = {
   serialText: () => serialLog.all(),
   sendSerial: (text) => handle.emulator?.serial.send(text),
 };
-installDebugHandle(handle);
 
 function setPhase(phase: PagePhase, text: string): void {
   handle.phase = phase;
@@ -69,8 +68,6 @@ function explain(error: unknown): [string, string] {
   return ["Unexpected error", error instanceof Error ? `${error.message}` : String(error)];
 }
 
-window.addEventListener("error", (event) => fail("Unexpected error", event.message));
-window.addEventListener("unhandledrejection", (event) => fail(...explain(event.reason)));
 
 async function start(): Promise<void> {
   const options = readPageOptions();
@@ -144,4 +141,18 @@ async function start(): Promise<void> {
   terminal.focus();
 }
 
-start().catch((error: unknown) => fail(...explain(error)));
+// Vite's dev server would reload the page (rebooting the guest) whenever any module in the page's
+// graph changes, e.g. another engineer saving src/gpu. Accepting updates here stops that: the
+// re-executed module sees the running machine and does nothing; new code runs after a reload.
+if (import.meta.hot) {
+  import.meta.hot.accept(() => console.info("webvirgl: code changed; reload the page to run it"));
+}
+
+if (window.webvirgl && window.webvirgl.phase !== "failed") {
+  console.info("webvirgl: already running; not starting a second machine");
+} else {
+  installDebugHandle(handle);
+  window.addEventListener("error", (event) => fail("Unexpected error", event.message));
+  window.addEventListener("unhandledrejection", (event) => fail(...explain(event.reason)));
+  start().catch((error: unknown) => fail(...explain(error)));
+}
