@@ -31,6 +31,11 @@ export interface ExecCase {
   inputs?: number[][][];
   /** Constant buffer 0 of the FS, uint32 words (4 per slot). */
   consts?: number[];
+  /**
+   * Several constant buffers: draw once per set, set k into pixel column k only (the target is
+   * `constSets.length` × 1; one point at the centre of the viewport).
+   */
+  constSets?: number[][];
   textures?: ExecTexture[];
   fsKey?: ShaderKey;
   /** Extra VS key fields (merged over the harness defaults). */
@@ -242,7 +247,19 @@ function run(c: ExecCase): ExecResult {
       gl.bindBufferBase(gl.TRANSFORM_FEEDBACK_BUFFER, 0, tfBuf);
       gl.beginTransformFeedback(c.mode === "points" ? gl.POINTS : gl.TRIANGLES);
     }
-    gl.drawArrays(c.mode === "points" ? gl.POINTS : gl.TRIANGLES, 0, count);
+    if (c.constSets && c.constSets.length > 0) {
+      const loc = gl.getUniformLocation(prog, "webvirgl_fs_const0[0]");
+      c.constSets.forEach((set, k) => {
+        if (loc) {
+          const words = new Uint32Array(fs.info.constantBuffer0Size * 4);
+          words.set(set.slice(0, words.length));
+          gl.uniform4uiv(loc, words);
+        }
+        gl.viewport(k, 0, 1, 1);
+        gl.drawArrays(gl.POINTS, 0, 1);
+      });
+      gl.viewport(0, 0, W, H);
+    } else gl.drawArrays(c.mode === "points" ? gl.POINTS : gl.TRIANGLES, 0, count);
     let tfWords: number[] | undefined;
     if (tfBuf) {
       gl.endTransformFeedback();

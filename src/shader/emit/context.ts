@@ -11,7 +11,12 @@ import type { SamplerPlan } from "../passes/resolve-samplers.ts";
 import type { IndirectUsage } from "../passes/analyze-indirect.ts";
 import { fail } from "../passes/fail.ts";
 import { stagePrefix } from "../passes/resolve-samplers.ts";
-import { LETTERS, conv, literal, maskChannels, splat, typeName, type Kind, type Val } from "./values.ts";
+import { LETTERS, conv, literal, maskChannels, splat, typeName, zero, type Kind, type Val } from "./values.ts";
+
+/** Storage of a register; indirect accesses carry the index and array length for a bounds guard. */
+export interface Storage extends RegExpr {
+  guard?: { index: string; size: number };
+}
 
 /** `x` = untyped bits (MOV/UCMP): read as uint unless modifiers force float. */
 export type ReadKind = Kind | "x";
@@ -98,7 +103,16 @@ export class EmitContext {
   }
 
   /** Storage expression (vec4-shaped) and its kind for a register reference. */
-  base(ref: RegisterRef, loc: SourceLocation): RegExpr {
+  /**
+   * Storage expression (vec4-shaped) and its kind for a register reference. Indirect accesses are
+   * bounds-guarded by the callers (out-of-range reads give 0, writes are dropped — robust-access
+   * semantics; GLSL leaves them undefined and ANGLE would clamp to the last element).
+   */
+  base(ref: RegisterRef, loc: SourceLocation): Storage {
+    const guarded = (name: string, offset: number, size: number): Storage => {
+      const index = this.indexExpr(ref, offset);
+      return { expr: `${name}[${index}]`, kind: "u", guard: { index, size } };
+    };
     switch (ref.file) {
       case "TEMP": {
         if (!ref.indirect) return { expr: this.tempName(ref.index), kind: "u" };
@@ -106,9 +120,9 @@ export class EmitContext {
         if (id !== undefined) {
           const d = this.tables.tempArrays.get(id);
           if (!d) fail(loc, `TEMP array ${id} is not declared`);
-          return { expr: `ta${id}[${this.indexExpr(ref, ref.index - d.first)}]`, kind: "u" };
+          return guarded(`ta${id}`, ref.index - d.first, d.last - d.first + 1);
         }
-        return { expr: `tf[${this.indexExpr(ref, ref.index)}]`, kind: "u" };
+        return guarded("tf", ref.index, this.tempFileSize());
       }
       case "CONST": {
         if (ref.dimIndirect) fail(loc, "indirect constant-buffer selection is not supported on a WebGL2 host");
@@ -119,21 +133,22 @@ export class EmitContext {
           this.constSizes.set(buf, Math.max(this.constSizes.get(buf) ?? 0, ref.index + 1));
           return { expr: `${name}[${ref.index}]`, kind: "u" };
         }
-        return { expr: `${name}[${this.indexExpr(ref, ref.index)}]`, kind: "u" };
+        return guarded(name, ref.index, this.tables.constSizes.get(buf) ?? 1);
       }
       case "IMM":
-        if (ref.indirect) return { expr: `webvirgl_imm[${this.indexExpr(ref, ref.index)}]`, kind: "u" };
+        if (ref.indirect) return guarded("webvirgl_imm", ref.index, this.prog.immediates.length);
         return { expr: `webvirgl_imm[${ref.index}]`, kind: "u" };
       case "IN": {
         if (this.indirect.inFile) {
-          return { expr: `ia[${ref.indirect ? this.indexExpr(ref, ref.index) : ref.index}]`, kind: "u" };
+          if (ref.indirect) return guarded("ia", ref.index, this.inArraySize());
+          return { expr: `ia[${ref.index}]`, kind: "u" };
         }
         const e = this.io.inputs.get(ref.index);
         if (!e) fail(loc, `IN[${ref.index}] has no usable declaration`);
         return e;
       }
       case "OUT":
-        if (ref.indirect) return { expr: `oa[${this.indexExpr(ref, ref.index)}]`, kind: "u" };
+        if (ref.indirect) return guarded("oa", ref.index, this.outArraySize());
         return { expr: outLocal(ref.index, this.indirect.outFile), kind: "u" };
       case "SV": {
         const e = this.io.systemValues.get(ref.index);
@@ -146,6 +161,20 @@ export class EmitContext {
       default:
         return fail(loc, `register file ${ref.file} is not supported here`);
     }
+  }
+
+  tempFileSize(): number {
+    let n = 0;
+    for (const d of this.prog.declarations) if (d.file === "TEMP") n = Math.max(n, d.last + 1);
+    return n;
+  }
+
+  inArraySize(): number {
+    return Math.max(0, ...[...this.io.inputs.keys()].map((r) => r + 1));
+  }
+
+  outArraySize(): number {
+    return Math.max(0, ...this.io.outputRegs.map((r) => r + 1));
   }
 
   /** Read a source operand's components `channels` (indices into its swizzle) as `want`. */
@@ -170,7 +199,9 @@ export class EmitContext {
     } else {
       const b = this.base(s, loc);
       const sw = comps.map((c) => LETTERS[c]).join("");
-      v = conv({ code: sw === "xyzw" ? b.expr : `${b.expr}.${sw}`, kind: b.kind, n }, kind);
+      let code = sw === "xyzw" ? b.expr : `${b.expr}.${sw}`;
+      if (b.guard) code = `(uint(${b.guard.index}) < ${b.guard.size}u ? ${code} : ${typeName(b.kind, n)}(${zero(b.kind)}))`;
+      v = conv({ code, kind: b.kind, n }, kind);
     }
     if (s.absolute) {
       v = kind === "u"
@@ -205,8 +236,9 @@ export class EmitContext {
     else if (v.n === 1 && n > 1) v = splat(v, n);
     else if (v.n !== n) fail(inst.loc, `internal: ${inst.opcode} produced ${v.n} components for ${n}`);
     v = conv(v, b.kind);
-    if (n === 4) this.line(`${b.expr} = ${v.code};`);
-    else this.line(`${b.expr}.${ch.map((c) => LETTERS[c]).join("")} = ${v.code};`);
+    const guard = b.guard ? `if (uint(${b.guard.index}) < ${b.guard.size}u) ` : "";
+    if (n === 4) this.line(`${guard}${b.expr} = ${v.code};`);
+    else this.line(`${guard}${b.expr}.${ch.map((c) => LETTERS[c]).join("")} = ${v.code};`);
   }
 
   /** Component-wise op: sources read per written channel as `srcKind`, `fn` builds the result. */

@@ -1,0 +1,134 @@
+/**
+ * Differential execution: corpus fragment shaders whose inputs are constants only are run in WebGL2
+ * (translated in the page) with seeded random constant buffers and compared with our reference TGSI
+ * interpreter (src/shader/test-util/interpreter.ts): integer results bit-exact, floats within 1e-4
+ * relative (GPU transcendental/division ULPs).
+ */
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, test, type Page } from "@playwright/test";
+import { parseTgsi } from "../src/shader/parse/parser.ts";
+import { interpret, Unsupported } from "../src/shader/test-util/interpreter.ts";
+import type { Program } from "../src/shader/ir.ts";
+import type { ExecCase, ExecResult } from "../test/pages/shader-exec.ts";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const dir = process.env.WEBVIRGL_TGSI_CORPUS ?? path.resolve(repoRoot, "..", "shared", "corpus", "tgsi");
+
+const F = new Float32Array(1);
+const U = new Uint32Array(F.buffer);
+const fb = (x: number): number => {
+  F[0] = x;
+  return U[0]!;
+};
+const bf = (w: number): number => {
+  U[0] = w >>> 0;
+  return F[0]!;
+};
+
+async function loadHarness(page: Page): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await page.goto("/test/pages/shader-exec.html");
+      await page.waitForLoadState("networkidle");
+      await page.waitForFunction(() => window.shaderExec !== undefined);
+      await page.waitForTimeout(200);
+      await page.evaluate(() => window.shaderExec.ready);
+      return;
+    } catch (e) {
+      if (attempt >= 3 || !/interrupted|destroyed|navigat/i.test(String(e))) throw e;
+    }
+  }
+}
+
+function eligible(p: Program): boolean {
+  if (p.stage !== "FRAG") return false;
+  if (p.declarations.some((d) => d.file === "IN" || d.file === "SV" || d.file === "SAMP" || (d.file === "CONST" && (d.dim ?? 0) !== 0))) return false;
+  const outs = p.declarations.filter((d) => d.file === "OUT");
+  return outs.length === 1 && outs[0]!.semantic?.name === "COLOR" && outs[0]!.first === 0 && outs[0]!.last === 0;
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 0x100000000;
+  };
+}
+
+const FLOATS = [0, 1, -1, 0.5, -0.5, 2, 0.25, 3, -2, 10, 0.1, 0.75, 1.5, 4, -0.25, 0.3];
+
+function same(got: number, want: number): boolean {
+  if (got >>> 0 === want >>> 0) return true;
+  const g = bf(got), w = bf(want);
+  if (Number.isNaN(g) && Number.isNaN(w)) return true;
+  if (!Number.isFinite(g) || !Number.isFinite(w)) return false;
+  return Math.abs(g - w) <= 1e-5 + 1e-4 * Math.abs(w);
+}
+
+test("corpus fragment shaders compute what the reference interpreter computes", async ({ page }) => {
+  test.setTimeout(170_000);
+  expect(existsSync(dir), `TGSI corpus missing at ${dir}`).toBe(true);
+  const r = rng(20261124);
+  const SETS = 4;
+  const MAX_SHADERS = Number(process.env.WEBVIRGL_DIFF_SHADERS ?? 2000);
+  // null = killed; "fragile" = depends on implementation-defined float behaviour (not compared).
+  const cases: { name: string; exec: ExecCase; want: (number[] | null | "fragile")[] }[] = [];
+  let skipped = 0;
+  const files = readdirSync(dir).filter((x) => x.startsWith("fragment_") && x.endsWith(".tgsi")).sort();
+  for (const f of files) {
+    if (cases.length >= MAX_SHADERS) break;
+    const text = readFileSync(path.join(dir, f), "utf8");
+    const parsed = parseTgsi(text);
+    if (!parsed.ok || !eligible(parsed.value)) continue;
+    const prog = parsed.value;
+    const size = prog.declarations.filter((d) => d.file === "CONST").reduce((m, d) => Math.max(m, d.last + 1), 0);
+    const sets = Array.from({ length: SETS }, () =>
+      Array.from({ length: size * 4 }, () => (r() < 0.75 ? fb(FLOATS[Math.floor(r() * FLOATS.length)]!) : Math.floor(r() * 4))));
+    try {
+      const want = sets.map((consts) => {
+        const res = interpret(prog, { consts: new Uint32Array(consts) });
+        if (res.fragile) return "fragile" as const;
+        return res.killed ? null : (res.outputs.get(0) ?? [0, 0, 0, 0]);
+      });
+      cases.push({
+        name: f,
+        exec: { fs: text, mode: "points", target: "u32", width: SETS, height: 1, constSets: sets, clear: [0xdeadbeef, 0xdeadbeef, 0xdeadbeef, 0xdeadbeef] },
+        want,
+      });
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      skipped++;
+    }
+  }
+  page.on("pageerror", (e) => console.log(`[page exception] ${e.message}`));
+  await loadHarness(page);
+  const results: ExecResult[] = [];
+  const t0 = Date.now();
+  for (let i = 0; i < cases.length; i += 50) {
+    results.push(...(await page.evaluate((cs) => cs.map((c) => window.shaderExec.run(c)), cases.slice(i, i + 50).map((c) => c.exec))));
+  }
+  const mismatches: string[] = [];
+  let fragile = 0;
+  let compared = 0;
+  results.forEach((res, i) => {
+    const c = cases[i]!;
+    if (!res.ok) return void mismatches.push(`${c.name}: ${res.error}`);
+    c.want.forEach((w, set) => {
+      if (w === "fragile") {
+        fragile++;
+        return;
+      }
+      compared++;
+      const want = w ?? [0xdeadbeef, 0xdeadbeef, 0xdeadbeef, 0xdeadbeef];
+      const got = res.words.slice(set * 4, set * 4 + 4);
+      if (!got.every((g, k) => same(g, want[k]!))) {
+        mismatches.push(`${c.name} set ${set}: got [${got.map((x) => `${bf(x)}|0x${(x >>> 0).toString(16)}`)}] want [${want.map((x) => `${bf(x)}|0x${(x >>> 0).toString(16)}`)}]`);
+      }
+    });
+  });
+  console.log(`differential: ${cases.length} shaders × ${SETS} constant sets in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${compared} compared, ${fragile} not compared (implementation-defined float behaviour), ${skipped} shaders unsupported by the interpreter; ${mismatches.length} mismatches`);
+  expect(compared).toBeGreaterThan(cases.length);
+  expect(mismatches.slice(0, 20)).toEqual([]);
+});
