@@ -37,17 +37,16 @@ else
     info "warning: some package indexes failed to refresh; using the ones that did"
   fi
   info "package index refreshed in $((SECONDS - t)) s"
-  # Print "name version arch filename sha256 size" for the candidate of each requested package.
+  # Print "name version arch filename sha256 size" for the candidate of each requested package
+  # (one apt-cache call: loading the cache dominates).
   resolve() {
-    local p rec
-    for p in "$@"; do
-      rec=$(papt_cache show --no-all-versions "$p" 2>/dev/null) || die "package $p not found in bookworm i386"
-      awk -v want="$p" '
-        /^Package: /{n=$2} /^Version: /{v=$2} /^Architecture: /{a=$2} /^Filename: /{f=$2}
-        /^SHA256: /{h=$2} /^Size: /{s=$2}
-        END{ if (n!=want||v==""||f=="") exit 1; print n, v, a, f, h, s }' <<<"$rec" ||
-        die "cannot parse the apt record of $p"
-    done
+    local out
+    out=$(papt_cache show --no-all-versions "$@" 2>&1) || die "apt-cache show failed: $(grep -m1 '^E:' <<<"$out")"
+    awk '
+      /^Package: /{n=$2} /^Version: /{v=$2} /^Architecture: /{a=$2} /^Filename: /{f=$2}
+      /^SHA256: /{h=$2} /^Size: /{s=$2}
+      /^$/{ if (n!="") print n, v, a, f, h, s; n=v=a=f=h=s="" }
+      END{ if (n!="") print n, v, a, f, h, s }' <<<"$out"
   }
   pkgs=()
   while read -r p; do pkgs+=("$p"); done < <(grep -hv '^\s*\(#\|$\)' "$GUEST_DIR/packages-runtime.txt" "$GUEST_DIR/packages-sysroot.txt" | sort -u)
@@ -56,12 +55,15 @@ else
   [[ $kpkg ]] || die "cannot find the kernel package linux-image-686 depends on"
   pkgs+=("$kpkg")
   {
-    resolve "${pkgs[@]}" | sort
+    resolve "${pkgs[@]}" | sort -u
     # Mesa source = the version of bookworm's libgbm1 binary (built from source package mesa).
     mver=$(papt_cache show --no-all-versions libgbm1 | sed -n 's/^Version: //p')
     [[ $mver ]] || die "cannot resolve the Mesa version (libgbm1)"
     echo "src:mesa $mver source - - -"
   } >"$RES.new"
+  for p in "${pkgs[@]}"; do
+    awk -v p="$p" '$1==p{f=1} END{exit !f}' "$RES.new" || die "package $p not found in bookworm i386"
+  done
   mv "$RES.new" "$RES"
 fi
 KPKG=$(awk '$1 ~ /^linux-image-6\.1\.0-[0-9]+-686$/ {print $1}' "$RES")

@@ -79,7 +79,7 @@ STEP_TOTAL=${STEP_TOTAL:-8}
 CURRENT_STEP=
 step() { # step N "message"
   CURRENT_STEP="$1/$STEP_TOTAL ($2)"
-  echo "[guest $1/$STEP_TOTAL] $2"
+  echo "[guest $1/$STEP_TOTAL] $2${T_START:+ (at $((SECONDS - T_START)) s)}"
 }
 # Record how long a cold (cache-miss) build of a stage took: $CACHE/durations/<stage>
 record_duration() { mkdir -p "$CACHE/durations"; echo "$2" >"$CACHE/durations/$1"; }

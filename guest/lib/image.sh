@@ -177,6 +177,7 @@ step 8 "publishing to ${OUT_DIR#"$REPO_DIR"/}/"
 FILES=(bzImage "$INITRD_NAME" bios.bin vgabios-stdvga.bin)
 mkdir -p "$OUT_DIR"
 for f in "${FILES[@]}"; do
+  [[ $IMG/$f -ef $OUT_DIR/$f ]] && continue # already the cached file (hard link)
   rm -f "$OUT_DIR/$f.tmp"
   ln "$IMG/$f" "$OUT_DIR/$f.tmp" 2>/dev/null || cp "$IMG/$f" "$OUT_DIR/$f.tmp"
   mv -f "$OUT_DIR/$f.tmp" "$OUT_DIR/$f"
