@@ -142,3 +142,17 @@ test("textured draw: BGRA8 texels land in order; L8 samples as grey with alpha 1
   const bgrx = await page.evaluate(() => window.virglHarness.textured(2, [1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0], 4));
   expect(bgrx.px[0]).toEqual([3, 2, 1, 255]);
 });
+
+test("scanout: a window-system (y-flipped) triangle comes out upright, top scanline first", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.scanout());
+  expect(r.error).toBeUndefined();
+  expect(r.source).toEqual({ width: 16, height: 16, rowZeroIsTop: true, alphaIsOne: false });
+  // NDC triangle (-1,-1) (1,-1) (-1,1) is the bottom-left half on screen: wide at the bottom
+  expect(r.rows).toEqual([
+    [0, 0],
+    [5, 5],
+    [10, 10],
+    [15, 15],
+  ]);
+});

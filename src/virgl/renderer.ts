@@ -48,6 +48,19 @@ export interface SubmitResult {
   deferred?: number;
 }
 
+export interface ScanoutSource {
+  texture: WebGLTexture;
+  width: number;
+  height: number;
+  /** Always true: memory / GL row 0 is the top scanline. */
+  rowZeroIsTop: boolean;
+  /** X8 formats: the presenter must treat alpha as 1. */
+  alphaIsOne: boolean;
+  srgb: boolean;
+  /** virgl format of the resource. */
+  format: number;
+}
+
 export interface RendererStats {
   contexts: number;
   resources: number;
@@ -220,6 +233,38 @@ export class VirglRenderer {
     const bytes = readback(this.transferEnv(), r, level, box, stride, layerStride);
     if (typeof bytes === "string") return error(bytes);
     return { backingWrites: [{ res, offset, bytes }], executed: 1 };
+  }
+
+  // ---- scanout ----------------------------------------------------------------------------------
+
+  /**
+   * What a presenter sharing this WebGL context needs to show a 3D resource. Memory row 0 (GL
+   * texture row 0) is the *top* scanline — st/mesa renders window-system buffers with a negative
+   * viewport y scale — so a presenter drawing with texcoord t = 0 at the top shows it upright.
+   */
+  scanoutSource(res: number): ScanoutSource | undefined {
+    const r = this.resources.get(res);
+    if (!r || r.kind !== "texture" || !r.texture || !r.fmt) return undefined;
+    return { texture: r.texture, width: r.desc.width, height: r.desc.height, rowZeroIsTop: true, alphaIsOne: r.fmt.noAlpha, srgb: r.fmt.srgb, format: r.desc.format };
+  }
+
+  /** RGBA8 pixels of a resource rectangle, top scanline first (screenshots, other contexts, tests). */
+  readScanout(res: number, x = 0, y = 0, w?: number, h?: number): Uint8Array | string {
+    const r = this.resources.get(res);
+    if (!r || r.kind !== "texture" || !r.fmt) return `resource ${res} is not a texture`;
+    const width = w ?? r.desc.width - x;
+    const height = h ?? r.desc.height - y;
+    if (x + width > r.desc.width || y + height > r.desc.height || width <= 0 || height <= 0) return "rectangle outside the resource";
+    if (r.fmt.channel !== "unorm" || r.fmt.compressed || r.fmt.depth) return `${r.fmt.name} is not a scanout format`;
+    const gl = this.gl;
+    this.state.readFramebuffer(this.readFb);
+    this.state.pixelStore(0x0d05, 1);
+    gl.framebufferTexture2D(0x8ca8, 0x8ce0, 0x0de1, r.texture, 0);
+    const out = new Uint8Array(width * height * 4);
+    gl.readPixels(x, y, width, height, 0x1908, 0x1401, out);
+    gl.framebufferTexture2D(0x8ca8, 0x8ce0, 0x0de1, null, 0);
+    if (r.fmt.noAlpha) for (let i = 3; i < out.length; i += 4) out[i] = 255;
+    return out;
   }
 
   // ---- deferred results ------------------------------------------------------------------------

@@ -378,6 +378,23 @@ const harness = {
     return out;
   },
 
+  /** A y-flipped (window-system style) triangle read through readScanout: top scanline first. */
+  scanout(): { rows: number[][]; source?: { width: number; height: number; rowZeroIsTop: boolean; alphaIsOne: boolean }; error?: string } {
+    const s = session(triangleResources());
+    const r = run(s, triangleCmds({ yflip: true, indexed: false }), false);
+    const img = s.r.readScanout(10);
+    if (typeof img === "string") return { rows: [], error: img };
+    const src = s.r.scanoutSource(10);
+    // count orange pixels per scanline
+    const rows: number[][] = [];
+    for (let y = 0; y < 16; y += 5) {
+      let n = 0;
+      for (let x = 0; x < 16; x++) if (img[(y * 16 + x) * 4] === 255) n++;
+      rows.push([y, n]);
+    }
+    return { rows, source: src && { width: src.width, height: src.height, rowZeroIsTop: src.rowZeroIsTop, alphaIsOne: src.alphaIsOne }, error: r.error };
+  },
+
   /** Occlusion query around the triangle draw and around an empty (scissored-out) draw. */
   async occlusion(): Promise<{ visible: number[]; hidden: number[]; deferred?: number; error?: string }> {
     const s = session(triangleResources());
