@@ -156,3 +156,12 @@ test("scanout: a window-system (y-flipped) triangle comes out upright, top scanl
     [15, 15],
   ]);
 });
+
+test("fuzz: mutated command streams against the real renderer never throw out of submit()", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.fuzz(0x5eed, 400));
+  expect(r.escaped).toEqual([]);
+  expect(r.errors).toBeGreaterThan(50);
+  expect(r.executed).toBeGreaterThan(1000);
+  expect(r.healthy).toBe(true);
+});

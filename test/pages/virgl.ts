@@ -437,6 +437,57 @@ const harness = {
     };
   },
 
+  /**
+   * Bounded fuzz against the real renderer: a valid triangle stream mutated `cases` times (bit
+   * flips, interesting values, length fields). Counts exceptions escaping submit() (must be 0)
+   * and checks that a clean clear still works afterwards.
+   */
+  fuzz(seed: number, cases: number): { escaped: string[]; errors: number; executed: number; healthy: boolean } {
+    let x = seed >>> 0 || 1;
+    const next = (): number => {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>>= 0);
+    };
+    const base = new CommandStream(false).pushAll(triangleCmds({ yflip: false, indexed: true })).finish();
+    const interesting = [0, 1, 2, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0x3f800000];
+    const escaped: string[] = [];
+    let errors = 0;
+    let executed = 0;
+    const s = session(triangleResources());
+    for (let i = 0; i < cases; i++) {
+      if (i % 50 === 0) {
+        s.r.destroyContext(1);
+        s.r.createContext(1, "fuzz");
+        for (const d of triangleResources()) s.r.attachResource(1, d.handle);
+      }
+      const w = base.slice();
+      for (let k = 1 + (next() % 3); k > 0; k--) {
+        const at = next() % w.length;
+        const m = next() % 4;
+        if (m === 0) w[at] ^= 1 << next() % 32;
+        else if (m === 1) w[at] = interesting[next() % interesting.length];
+        else if (m === 2) w[at] = (w[at] & 0xffff) | ((next() % 64) << 16);
+        else w[at] = next();
+      }
+      try {
+        const r = s.r.submit(1, w, s.mem);
+        executed += r.executed;
+        if (r.error) errors++;
+      } catch (e) {
+        escaped.push(String(e));
+      }
+    }
+    s.r.destroyContext(1);
+    s.r.createContext(1, "after");
+    for (const d of triangleResources()) s.r.attachResource(1, d.handle);
+    const after = run(s, [...setup(67, 16, 16), { kind: "CLEAR", buffers: Clear.COLOR0, color: [0, 1, 0, 1].map(f32bits) as [number, number, number, number], depth: 1, stencil: 0 }, readBack(10, 16, 16, 4)], false);
+    const px = Array.from(s.backings.get(10)!.subarray(0, 4));
+    return { escaped, errors, executed, healthy: !after.error && px.join() === "0,255,0,255" };
+  },
+
   /** Errors: unattached resource, missing sub-context; the context keeps its first error. */
   errors(): { unattached?: string; noSub?: string; firstError?: string; executedBefore: number } {
     const s = session([tex2d(10, 67, 4, 4)]);
