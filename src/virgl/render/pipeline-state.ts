@@ -38,7 +38,7 @@ export const RS = {
   offsetTri: 1 << 20,
 } as const;
 
-export function applyPipelineState(state: GlStateCache, sub: SubContext, color: (Attachment | null)[], fbHeight: number): AppliedState | string {
+export function applyPipelineState(state: GlStateCache, sub: SubContext, color: (Attachment | null)[]): AppliedState | string {
   // ---- blend (render target 0 drives all: independent blend is not advertised)
   const blend = sub.get(sub.blend, Obj.BLEND);
   const rt = blend?.rt[0];
@@ -113,7 +113,6 @@ export function applyPipelineState(state: GlStateCache, sub: SubContext, color: 
     state.setEnabled(Caps.SCISSOR_TEST, true);
     state.scissor(sc.minx, sc.miny, Math.max(0, sc.maxx - sc.minx), Math.max(0, sc.maxy - sc.miny));
   } else state.setEnabled(Caps.SCISSOR_TEST, false);
-  void fbHeight;
 
   return { yflip, pointSize: rs?.pointSize ?? 1, alphaRef: dsa?.alphaRef ?? 0 };
 }
