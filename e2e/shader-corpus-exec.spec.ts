@@ -132,3 +132,81 @@ test("corpus fragment shaders compute what the reference interpreter computes", 
   expect(compared).toBeGreaterThan(cases.length);
   expect(mismatches.slice(0, 20)).toEqual([]);
 });
+
+function eligibleVs(p: Program): boolean {
+  if (p.stage !== "VERT") return false;
+  if (p.declarations.some((d) => d.file === "SV" || d.file === "SAMP" || (d.file === "CONST" && (d.dim ?? 0) !== 0))) return false;
+  return p.declarations.filter((d) => d.file === "IN").every((d) => d.last < 8);
+}
+
+test("corpus vertex shaders compute what the reference interpreter computes (transform feedback)", async ({ page }) => {
+  test.setTimeout(170_000);
+  expect(existsSync(dir), `TGSI corpus missing at ${dir}`).toBe(true);
+  const r = rng(11);
+  const VERTS = 3;
+  const MAX_SHADERS = Number(process.env.WEBVIRGL_DIFF_SHADERS ?? 2000);
+  const cases: { name: string; exec: ExecCase; want: (Map<number, number[]> | "fragile")[] }[] = [];
+  let skipped = 0;
+  const rand = (): number => (r() < 0.8 ? fb(FLOATS[Math.floor(r() * FLOATS.length)]!) : Math.floor(r() * 4));
+  for (const f of readdirSync(dir).filter((x) => x.startsWith("vertex_") && x.endsWith(".tgsi")).sort()) {
+    if (cases.length >= MAX_SHADERS) break;
+    const text = readFileSync(path.join(dir, f), "utf8");
+    const parsed = parseTgsi(text);
+    if (!parsed.ok || !eligibleVs(parsed.value)) continue;
+    const prog = parsed.value;
+    const size = prog.declarations.filter((d) => d.file === "CONST").reduce((m, d) => Math.max(m, d.last + 1), 0);
+    const nin = prog.declarations.filter((d) => d.file === "IN").reduce((m, d) => Math.max(m, d.last + 1), 0);
+    const consts = Array.from({ length: size * 4 }, rand);
+    // Attributes are floats (the harness feeds them as FLOAT): use float values only.
+    const attribs = Array.from({ length: VERTS }, () => Array.from({ length: Math.max(nin, 1) }, () => Array.from({ length: 4 }, () => fb(FLOATS[Math.floor(r() * FLOATS.length)]!))));
+    try {
+      const want = attribs.map((a) => {
+        const res = interpret(prog, { consts: new Uint32Array(consts), inputs: new Map(a.map((v, i) => [i, v])) });
+        return res.fragile ? ("fragile" as const) : res.outputs;
+      });
+      cases.push({
+        name: f,
+        exec: {
+          vs: text, fs: "FRAG\nDCL OUT[0], COLOR\nIMM[0] FLT32 {0x3f800000, 0x00000000, 0x00000000, 0x3f800000}\n  0: MOV OUT[0], IMM[0]\n  1: END\n",
+          mode: "points", target: "u32", width: VERTS, height: 1, vsAttribs: attribs, vsConsts: consts, captureVsOutputs: true,
+        },
+        want,
+      });
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      skipped++;
+    }
+  }
+  page.on("pageerror", (e) => console.log(`[page exception] ${e.message}`));
+  await loadHarness(page);
+  const results: ExecResult[] = [];
+  const t0 = Date.now();
+  for (let i = 0; i < cases.length; i += 50) {
+    results.push(...(await page.evaluate((cs) => cs.map((c) => window.shaderExec.run(c)), cases.slice(i, i + 50).map((c) => c.exec))));
+  }
+  const mismatches: string[] = [];
+  let compared = 0;
+  let fragile = 0;
+  results.forEach((res, i) => {
+    const c = cases[i]!;
+    if (!res.ok) return void mismatches.push(`${c.name}: ${res.error}`);
+    const outs = res.tfOutputs ?? [];
+    c.want.forEach((w, v) => {
+      if (w === "fragile") {
+        fragile++;
+        return;
+      }
+      compared++;
+      outs.forEach((o, k) => {
+        const got = (res.tfWords ?? []).slice((v * outs.length + k) * 4, (v * outs.length + k) * 4 + 4);
+        const want = w.get(o.index) ?? [0, 0, 0, 0];
+        if (!got.every((g, q) => same(g, want[q]!))) {
+          mismatches.push(`${c.name} vertex ${v} ${o.name}: got [${got.map((x) => bf(x))}] want [${want.map((x) => bf(x))}]`);
+        }
+      });
+    });
+  });
+  console.log(`differential VS: ${cases.length} shaders × ${VERTS} vertices in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${compared} compared, ${fragile} not compared, ${skipped} unsupported by the interpreter; ${mismatches.length} mismatches`);
+  expect(compared).toBeGreaterThan(cases.length);
+  expect(mismatches.slice(0, 20)).toEqual([]);
+});

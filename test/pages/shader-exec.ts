@@ -44,6 +44,12 @@ export interface ExecCase {
   clipPlanes?: number[];
   /** quad mode: wind the quad clockwise so it is back-facing. */
   backFacing?: boolean;
+  /** Per vertex, per IN index: 4 float32 bit patterns fed as float attributes to a custom VS (points mode). */
+  vsAttribs?: number[][][];
+  /** Constant buffer 0 of the VS (uint32 words). */
+  vsConsts?: number[];
+  /** Capture gl_Position and every VS varying with transform feedback (rasterizer discard). */
+  captureVsOutputs?: boolean;
   /** Capture the VS stream-output varyings (key.streamOutput) with transform feedback. */
   captureStreamOutput?: boolean;
   /** Clear value (uint32 words, reinterpreted for the target). */
@@ -55,8 +61,10 @@ export interface ExecResult {
   error?: string;
   /** Raw 32-bit words, 4 per pixel, row 0 = window y 0. */
   words: number[];
-  /** Transform-feedback buffer words (interleaved, per vertex) when captureStreamOutput. */
+  /** Transform-feedback buffer words (interleaved, per vertex) when captureStreamOutput/captureVsOutputs. */
   tfWords?: number[];
+  /** captureVsOutputs: captured names in order, with the OUT register each came from. */
+  tfOutputs?: { name: string; index: number }[];
 }
 
 const PASS_VS_POINTS = `VERT
@@ -114,18 +122,28 @@ function run(c: ExecCase): ExecResult {
     const kind = c.target === "f32" ? "float" : c.target === "u32" ? "uint" : "int";
     const fs = translate(c.fs, { colorOutputTypes: [kind], ...c.fsKey });
     const uintAttrs = c.mode === "points";
-    const vs = translate(c.vs ?? (uintAttrs ? PASS_VS_POINTS : PASS_VS_QUAD), {
-      attributeTypes: uintAttrs ? ["float", "uint", "uint", "uint"] : ["float", "float"],
+    const vsText = c.vs ?? (uintAttrs ? PASS_VS_POINTS : PASS_VS_QUAD);
+    const vsKey: ShaderKey = {
+      attributeTypes: c.vsAttribs ? [] : uintAttrs ? ["float", "uint", "uint", "uint"] : ["float", "float"],
       fsInputs: fs.info.inputs,
       ...c.vsKey,
-    });
+    };
+    if (c.captureVsOutputs) {
+      // Capture raw bits: request every varying as flat uvec4.
+      const probe = translate(vsText, vsKey);
+      vsKey.fsInputs = probe.info.varyingsOut.map((v) => ({ ...v, flat: true, centroid: false, glslType: "uvec4" as const }));
+    }
+    const vs = translate(vsText, vsKey);
     const prog = gl.createProgram()!;
     cleanup.push(() => gl.deleteProgram(prog));
     const vsh = compile(gl.VERTEX_SHADER, vs.glsl);
     const fsh = compile(gl.FRAGMENT_SHADER, fs.glsl);
     gl.attachShader(prog, vsh);
     gl.attachShader(prog, fsh);
-    const soNames = c.captureStreamOutput ? vs.info.streamOutputVaryings : [];
+    const tfOutputs = c.captureVsOutputs
+      ? vs.info.outputs.filter((o) => o.name === "gl_Position" || vs.info.varyingsOut.some((v) => v.name === o.name)).map((o) => ({ name: o.name, index: o.index }))
+      : [];
+    const soNames = c.captureVsOutputs ? tfOutputs.map((o) => o.name) : c.captureStreamOutput ? vs.info.streamOutputVaryings : [];
     if (soNames.length > 0) gl.transformFeedbackVaryings(prog, soNames, gl.INTERLEAVED_ATTRIBS);
     gl.linkProgram(prog);
     gl.deleteShader(vsh);
@@ -235,10 +253,34 @@ function run(c: ExecCase): ExecResult {
     gl.bufferData(gl.ARRAY_BUFFER, new Float32Array(pos), gl.STATIC_DRAW);
     gl.enableVertexAttribArray(0);
     gl.vertexAttribPointer(0, 4, gl.FLOAT, false, 0, 0);
+    if (c.vsAttribs) {
+      const nin = Math.max(1, ...c.vsAttribs.map((v) => v.length));
+      const words = new Uint32Array(count * nin * 4);
+      c.vsAttribs.forEach((v, p) => v.forEach((a, i) => a.forEach((w, k) => (words[(p * nin + i) * 4 + k] = w >>> 0))));
+      const vb = gl.createBuffer()!;
+      cleanup.push(() => gl.deleteBuffer(vb));
+      gl.bindBuffer(gl.ARRAY_BUFFER, vb);
+      gl.bufferData(gl.ARRAY_BUFFER, new Float32Array(words.buffer), gl.STATIC_DRAW);
+      for (let i = 0; i < nin; i++) {
+        gl.enableVertexAttribArray(i);
+        gl.vertexAttribPointer(i, 4, gl.FLOAT, false, nin * 16, i * 16);
+      }
+    }
+    if (c.vsConsts && vs.info.constantBuffer0Size > 0) {
+      const words = new Uint32Array(vs.info.constantBuffer0Size * 4);
+      words.set(c.vsConsts.slice(0, words.length));
+      setU("webvirgl_vs_const0[0]", (l) => gl.uniform4uiv(l, words));
+    }
     let tfBuf: WebGLBuffer | null = null;
     let tfSize = 0;
     if (soNames.length > 0) {
-      const comps = (vs.info.streamOutputVaryings.length > 0 ? c.vsKey?.streamOutput ?? [] : []).reduce((s, e) => s + Math.max(1, Math.min(4 - (e.startComponent & 3), e.numComponents)), 0);
+      const comps = c.captureVsOutputs
+        ? soNames.length * 4
+        : (vs.info.streamOutputVaryings.length > 0 ? c.vsKey?.streamOutput ?? [] : []).reduce((s, e) => s + Math.max(1, Math.min(4 - (e.startComponent & 3), e.numComponents)), 0);
+      if (c.captureVsOutputs) {
+        gl.enable(gl.RASTERIZER_DISCARD);
+        cleanup.push(() => gl.disable(gl.RASTERIZER_DISCARD));
+      }
       tfSize = comps * count * 4;
       tfBuf = gl.createBuffer()!;
       cleanup.push(() => gl.deleteBuffer(tfBuf));
@@ -278,7 +320,7 @@ function run(c: ExecCase): ExecResult {
     const err = gl.getError();
     if (err !== gl.NO_ERROR) throw new Error(`GL error 0x${err.toString(16)}`);
     gl.bindVertexArray(null);
-    return { ok: true, words: Array.from(out), tfWords };
+    return { ok: true, words: Array.from(out), tfWords, tfOutputs };
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e), words: [] };
   } finally {
