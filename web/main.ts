@@ -65,9 +65,8 @@ function explain(error: unknown): [string, string] {
     return ["Could not download a guest image", `${error.url}: ${error.message.replace(/^could not download \S+: /, "")}${hint}`];
   }
   if (error instanceof EmulatorError) return ["The emulator could not start", error.message];
-  return ["Unexpected error", error instanceof Error ? `${error.message}` : String(error)];
+  return ["Unexpected error", error instanceof Error ? error.message : String(error)];
 }
-
 
 async function start(): Promise<void> {
   const options = readPageOptions();
