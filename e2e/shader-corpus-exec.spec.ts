@@ -1,5 +1,5 @@
 /**
- * Differential execution: corpus fragment shaders whose inputs are constants only are run in WebGL2
+ * Differential execution: corpus fragment shaders whose inputs are constants and GENERIC varyings are run in WebGL2
  * (translated in the page) with seeded random constant buffers and compared with our reference TGSI
  * interpreter (src/shader/test-util/interpreter.ts): integer results bit-exact, floats within 1e-4
  * relative (GPU transcendental/division ULPs).
@@ -42,9 +42,11 @@ async function loadHarness(page: Page): Promise<void> {
   }
 }
 
+/** FS inputs must be GENERIC[0..2] (fed per point, exact: a point's varyings are its vertex's values). */
 function eligible(p: Program): boolean {
   if (p.stage !== "FRAG") return false;
-  if (p.declarations.some((d) => d.file === "IN" || d.file === "SV" || d.file === "SAMP" || (d.file === "CONST" && (d.dim ?? 0) !== 0))) return false;
+  if (p.declarations.some((d) => d.file === "SV" || d.file === "SAMP" || (d.file === "CONST" && (d.dim ?? 0) !== 0))) return false;
+  if (p.declarations.some((d) => d.file === "IN" && (d.first !== d.last || d.semantic?.name !== "GENERIC" || d.semantic.index > 2))) return false;
   const outs = p.declarations.filter((d) => d.file === "OUT");
   return outs.length === 1 && outs[0]!.semantic?.name === "COLOR" && outs[0]!.first === 0 && outs[0]!.last === 0;
 }
@@ -86,15 +88,19 @@ test("corpus fragment shaders compute what the reference interpreter computes", 
     const size = prog.declarations.filter((d) => d.file === "CONST").reduce((m, d) => Math.max(m, d.last + 1), 0);
     const sets = Array.from({ length: SETS }, () =>
       Array.from({ length: size * 4 }, () => (r() < 0.75 ? fb(FLOATS[Math.floor(r() * FLOATS.length)]!) : Math.floor(r() * 4))));
+    // Varying inputs: float values (smooth varyings are floats; flat ones carry the same bits).
+    const inputs = sets.map(() => Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => fb(FLOATS[Math.floor(r() * FLOATS.length)]!))));
+    const inMap = (k: number): Map<number, number[]> =>
+      new Map(prog.declarations.filter((d) => d.file === "IN").map((d) => [d.first, inputs[k]![d.semantic!.index]!]));
     try {
-      const want = sets.map((consts) => {
-        const res = interpret(prog, { consts: new Uint32Array(consts) });
+      const want = sets.map((consts, k) => {
+        const res = interpret(prog, { consts: new Uint32Array(consts), inputs: inMap(k) });
         if (res.fragile) return "fragile" as const;
         return res.killed ? null : (res.outputs.get(0) ?? [0, 0, 0, 0]);
       });
       cases.push({
         name: f,
-        exec: { fs: text, mode: "points", target: "u32", width: SETS, height: 1, constSets: sets, clear: [0xdeadbeef, 0xdeadbeef, 0xdeadbeef, 0xdeadbeef] },
+        exec: { fs: text, mode: "points", target: "u32", width: SETS, height: 1, constSets: sets, inputs, clear: [0xdeadbeef, 0xdeadbeef, 0xdeadbeef, 0xdeadbeef] },
         want,
       });
     } catch (e) {

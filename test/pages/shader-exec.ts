@@ -33,7 +33,8 @@ export interface ExecCase {
   consts?: number[];
   /**
    * Several constant buffers: draw once per set, set k into pixel column k only (the target is
-   * `constSets.length` × 1; one point at the centre of the viewport).
+   * `constSets.length` × 1; vertex k drawn as one point at the centre of a 1-pixel viewport, so its
+   * `inputs[k]` are the FS inputs of set k).
    */
   constSets?: number[][];
   textures?: ExecTexture[];
@@ -291,6 +292,8 @@ function run(c: ExecCase): ExecResult {
     }
     if (c.constSets && c.constSets.length > 0) {
       const loc = gl.getUniformLocation(prog, "webvirgl_fs_const0[0]");
+      gl.disableVertexAttribArray(0);
+      gl.vertexAttrib4f(0, 0, 0, 0, 1);
       c.constSets.forEach((set, k) => {
         if (loc) {
           const words = new Uint32Array(fs.info.constantBuffer0Size * 4);
@@ -298,7 +301,7 @@ function run(c: ExecCase): ExecResult {
           gl.uniform4uiv(loc, words);
         }
         gl.viewport(k, 0, 1, 1);
-        gl.drawArrays(gl.POINTS, 0, 1);
+        gl.drawArrays(gl.POINTS, k, 1);
       });
       gl.viewport(0, 0, W, H);
     } else gl.drawArrays(c.mode === "points" ? gl.POINTS : gl.TRIANGLES, 0, count);
