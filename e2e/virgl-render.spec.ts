@@ -165,3 +165,11 @@ test("fuzz: mutated command streams against the real renderer never throw out of
   expect(r.executed).toBeGreaterThan(1000);
   expect(r.healthy).toBe(true);
 });
+
+test("stream output: captured varyings land in the target buffer, appends continue, overflow is dropped", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.streamout());
+  expect(r.error).toBeUndefined();
+  const yellow = [1, 1, 0, 1];
+  expect(r.floats).toEqual([...yellow, ...yellow, ...yellow, ...yellow, ...yellow, ...yellow]);
+});

@@ -395,6 +395,39 @@ const harness = {
     return { rows, source: src && { width: src.width, height: src.height, rowZeroIsTop: src.rowZeroIsTop, alphaIsOne: src.alphaIsOne }, error: r.error };
   },
 
+  /**
+   * Stream output: the triangle's GENERIC[0] (yellow) captured into a 96-byte buffer by three
+   * draws (second appends, third finds no room), with rasterizer discard. Returns the floats.
+   */
+  streamout(): { floats: number[]; error?: string; errors: (string | undefined)[] } {
+    const s = session([...triangleResources(), buffer(33, 96, Bind.STREAM_OUTPUT)]);
+    const cmds = triangleCmds({ yflip: false, indexed: false });
+    const draw = cmds.pop()!;
+    const vsChunk = cmds.find((c) => c.kind === "CREATE_SHADER" && c.handle === 40)!;
+    if (vsChunk.kind !== "CREATE_SHADER") throw new Error("no VS");
+    vsChunk.streamOutput = {
+      strides: [4, 0, 0, 0],
+      outputs: [{ registerIndex: 1, startComponent: 0, numComponents: 4, outputBuffer: 0, dstOffset: 0, stream: 0 }],
+    };
+    const r1 = run(
+      s,
+      [
+        ...cmds,
+        { kind: "CREATE_STREAMOUT_TARGET", handle: 80, res: 33, bufferOffset: 0, bufferSize: 96 },
+        { kind: "SET_STREAMOUT_TARGETS", appendBitmask: 0, handles: [80] },
+        draw,
+        { kind: "SET_STREAMOUT_TARGETS", appendBitmask: 1, handles: [80] },
+        draw,
+        draw,
+        { kind: "SET_STREAMOUT_TARGETS", appendBitmask: 0, handles: [] },
+      ],
+      false,
+    );
+    const r2 = run(s, [{ kind: "TRANSFER3D", res: 33, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: 96, h: 1, d: 1 }, dataOffset: 0, direction: TransferDir.FROM_HOST }], false);
+    const mem = s.backings.get(33)!;
+    return { floats: Array.from(new Float32Array(mem.buffer, 0, 24)), error: r1.error ?? r2.error, errors: [r1.error, r2.error] };
+  },
+
   /** Occlusion query around the triangle draw and around an empty (scissored-out) draw. */
   async occlusion(): Promise<{ visible: number[]; hidden: number[]; deferred?: number; error?: string }> {
     const s = session(triangleResources());

@@ -18,7 +18,8 @@ import { prepareIndices } from "./index-data.ts";
 import { applyPipelineState, RS } from "./pipeline-state.ts";
 import { ProgramCache, UBO_BINDING_BASE } from "./programs.ts";
 import type { ShaderKey, ShaderTranslator } from "./shader-port.ts";
-import type { SubContext } from "./sub-context.ts";
+import type { StreamoutTargetObj, SubContext } from "./sub-context.ts";
+import { capturedVertices, soLayout, tfPrimitive, type SoLayout } from "./streamout.ts";
 
 const ARRAY_BUFFER = 0x8892;
 const ELEMENT_ARRAY_BUFFER = 0x8893;
@@ -39,8 +40,13 @@ const TEXTURE_COMPARE_MODE = 0x884c;
 const TEXTURE_COMPARE_FUNC = 0x884d;
 const COMPARE_REF_TO_TEXTURE = 0x884e;
 
+const TRANSFORM_FEEDBACK = 0x8e22;
+const TRANSFORM_FEEDBACK_BUFFER = 0x8c8e;
+const COPY_READ_BUFFER = 0x8f36;
+
 interface ContextDrawObjects {
   vao: WebGLVertexArrayObject;
+  tf: WebGLTransformFeedback | null;
   elements: WebGLBuffer;
   programs: ProgramCache;
   /** Per SAMPLER_STATE object (freed with the context). */
@@ -59,7 +65,7 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
   const objectsFor = (env: ExecEnv): ContextDrawObjects => {
     let o = perCtx.get(env.ctx.id);
     if (!o) {
-      o = { vao: env.objs.vertexArray(), elements: env.objs.buffer(), programs: new ProgramCache(env.gl, env.objs, translator), samplers: new Map() };
+      o = { vao: env.objs.vertexArray(), tf: null, elements: env.objs.buffer(), programs: new ProgramCache(env.gl, env.objs, translator), samplers: new Map() };
       perCtx.set(env.ctx.id, o);
     }
     return o;
@@ -72,6 +78,7 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       o.programs.clear();
       for (const v of o.samplers.values()) for (const smp of [v.normal, v.nearest]) if (smp) objs.deleteSampler(smp);
       objs.deleteVertexArray(o.vao);
+      if (o.tf) objs.deleteTransformFeedback(o.tf);
       objs.deleteBuffer(o.elements);
       perCtx.delete(ctxId);
     },
@@ -132,7 +139,25 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
         clipPlaneEnable: rs?.clipPlaneEnable ?? 0,
         clampVertexColor: (s0 & RS.clampVertexColor) !== 0,
       };
-      const prog = o.programs.get(vsH, vsObj, fsH, fsObj, vsKey, fsKey);
+      // stream output: capture when the VS has SO info and targets are bound
+      let layout: SoLayout | undefined;
+      const soBound = sub.streamoutTargets.some((h) => h !== 0);
+      if (vsObj.streamOutput && vsObj.streamOutput.outputs.length > 0) {
+        const l = soLayout(vsObj.streamOutput);
+        if (typeof l === "string") {
+          if (soBound) return `stream output: ${l}`;
+        } else {
+          layout = l;
+          vsKey.streamOutput = vsObj.streamOutput.outputs.map((x) => ({
+            registerIndex: x.registerIndex,
+            startComponent: x.startComponent,
+            numComponents: x.numComponents,
+            outputBuffer: x.outputBuffer,
+            dstOffset: x.dstOffset,
+          }));
+        }
+      }
+      const prog = o.programs.get(vsH, vsObj, fsH, fsObj, vsKey, fsKey, layout?.bufferMode ?? 0);
       if (typeof prog === "string") return prog;
       state.program(prog.program);
 
@@ -216,22 +241,87 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       gl.bindBuffer(ARRAY_BUFFER, null);
 
       const instances = Math.max(1, cmd.instanceCount);
+      let count = cmd.count;
+      if (cmd.countFromSo !== 0) return "DRAW_VBO count_from_stream_output is not supported";
+      const capture = layout && soBound ? beginCapture(env, o, sub, layout, cmd.mode, count, instances) : null;
+      if (typeof capture === "string") return capture;
+      if (capture) count = capture.count;
       if (cmd.indexed) {
         const ib = sub.indexBuffer;
         const r = env.ctx.resource(env.resources, ib.res);
         if (typeof r === "string") return `index buffer: ${r}`;
         if (!r.shadow) return "index buffer is not a buffer";
-        const idx = prepareIndices(r.shadow, ib.indexSize, ib.offset, cmd.start, cmd.count, cmd.indexBias, cmd.primitiveRestart, cmd.restartIndex);
-        if (typeof idx === "string") return idx;
+        const idx = prepareIndices(r.shadow, ib.indexSize, ib.offset, cmd.start, count, cmd.indexBias, cmd.primitiveRestart, cmd.restartIndex);
+        if (typeof idx === "string") {
+          if (capture) endCapture(env, capture);
+          return idx;
+        }
         gl.bindBuffer(ELEMENT_ARRAY_BUFFER, o.elements);
         gl.bufferData(ELEMENT_ARRAY_BUFFER, idx.data, STREAM_DRAW);
         gl.drawElementsInstanced(cmd.mode, idx.count, GL_INDEX_TYPE[idx.size], 0, instances);
       } else {
-        gl.drawArraysInstanced(cmd.mode, cmd.start, cmd.count, instances);
+        gl.drawArraysInstanced(cmd.mode, cmd.start, count, instances);
       }
+      if (capture) endCapture(env, capture);
       return null;
     },
   };
+}
+
+interface Capture {
+  count: number;
+  targets: { t: StreamoutTargetObj; buffer: WebGLBuffer; shadow: Uint8Array; offset: number; bytes: number }[];
+}
+
+/** Binds the TF buffers at their append offsets, clamps the draw so nothing overflows, begins TF. */
+function beginCapture(env: ExecEnv, o: ContextDrawObjects, sub: SubContext, layout: SoLayout, mode: number, count: number, instances: number): Capture | string {
+  const prim = tfPrimitive(mode);
+  if (prim === undefined) return `stream output needs POINTS, LINES or TRIANGLES draws (WebGL), got mode ${mode}`;
+  const { gl } = env;
+  const per = prim === 4 ? 3 : prim === 1 ? 2 : 1;
+  const targets: Capture["targets"] = [];
+  let maxVerts = Infinity;
+  for (const b of layout.bindings) {
+    const t = sub.get(sub.streamoutTargets[b.buffer] ?? 0, Obj.STREAMOUT_TARGET);
+    if (!t) return `stream output buffer ${b.buffer} has no target bound`;
+    const r = env.ctx.resource(env.resources, t.res);
+    if (typeof r === "string") return `streamout target: ${r}`;
+    if (!r.buffer || !r.shadow) return "streamout target is not a GL buffer";
+    const room = Math.max(0, t.bufferSize - t.filled);
+    maxVerts = Math.min(maxVerts, Math.floor(room / b.strideBytes));
+    targets.push({ t, buffer: r.buffer, shadow: r.shadow, offset: t.bufferOffset + t.filled, bytes: 0 });
+  }
+  let verts = capturedVertices(mode, count, instances);
+  if (verts > maxVerts) {
+    if (instances > 1) return "instanced draw would overflow the stream output buffers";
+    verts = Math.floor(maxVerts / per) * per;
+    count = verts;
+  }
+  if (verts === 0) return { count, targets: [] };
+  if (!o.tf) o.tf = env.objs.transformFeedback();
+  gl.bindTransformFeedback(TRANSFORM_FEEDBACK, o.tf);
+  layout.bindings.forEach((b, i) => {
+    const tg = targets[i];
+    tg.bytes = verts * b.strideBytes;
+    gl.bindBufferRange(TRANSFORM_FEEDBACK_BUFFER, i, tg.buffer, tg.offset, tg.bytes);
+  });
+  gl.beginTransformFeedback(prim);
+  return { count, targets };
+}
+
+/** Ends TF, advances append offsets and refreshes the targets' CPU shadows from the GPU. */
+function endCapture(env: ExecEnv, c: Capture): void {
+  if (c.targets.length === 0 || c.targets[0].bytes === 0) return;
+  const { gl } = env;
+  gl.endTransformFeedback();
+  c.targets.forEach((_, i) => gl.bindBufferBase(TRANSFORM_FEEDBACK_BUFFER, i, null));
+  gl.bindTransformFeedback(TRANSFORM_FEEDBACK, null);
+  for (const tg of c.targets) {
+    tg.t.filled += tg.bytes;
+    gl.bindBuffer(COPY_READ_BUFFER, tg.buffer);
+    gl.getBufferSubData(COPY_READ_BUFFER, tg.offset, tg.shadow, tg.offset, tg.bytes);
+  }
+  gl.bindBuffer(COPY_READ_BUFFER, null);
 }
 
 type SamplerDesc = CommandOf<"CREATE_SAMPLER_STATE">["state"];

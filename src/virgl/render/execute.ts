@@ -156,7 +156,10 @@ export function execute(env: ExecEnv, cmd: Command, draw?: DrawHandler): ExecRes
     case "CREATE_STREAMOUT_TARGET": {
       const r = ctx.resource(env.resources, cmd.res);
       if (typeof r === "string") return r;
-      put(env, sub, cmd.handle, { type: Obj.STREAMOUT_TARGET, value: { res: cmd.res, bufferOffset: cmd.bufferOffset, bufferSize: cmd.bufferSize } });
+      if (r.kind !== "buffer") return `streamout target on non-buffer resource ${cmd.res}`;
+      if (cmd.bufferOffset % 4 !== 0) return `streamout buffer_offset ${cmd.bufferOffset} not 4-byte aligned`;
+      if (cmd.bufferOffset + cmd.bufferSize > r.desc.width) return `streamout range [${cmd.bufferOffset}, +${cmd.bufferSize}) beyond the ${r.desc.width}-byte buffer`;
+      put(env, sub, cmd.handle, { type: Obj.STREAMOUT_TARGET, value: { res: cmd.res, bufferOffset: cmd.bufferOffset, bufferSize: cmd.bufferSize, filled: 0 } });
       return null;
     }
     case "BIND_OBJECT": {
@@ -217,6 +220,11 @@ export function execute(env: ExecEnv, cmd: Command, draw?: DrawHandler): ExecRes
       sub.sampleMask = cmd.mask;
       return null;
     case "SET_STREAMOUT_TARGETS":
+      for (let i = 0; i < cmd.handles.length; i++) {
+        const t = sub.get(cmd.handles[i], Obj.STREAMOUT_TARGET);
+        if (cmd.handles[i] !== 0 && !t) return `streamout target ${cmd.handles[i]} does not exist`;
+        if (t && !(cmd.appendBitmask & (1 << i))) t.filled = 0;
+      }
       sub.streamoutTargets = cmd.handles;
       return null;
     case "SET_POLYGON_STIPPLE":

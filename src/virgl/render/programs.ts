@@ -40,8 +40,9 @@ export class ProgramCache {
     fsObj: { text: string },
     vsKey: Omit<ShaderKey, "fsInputs">,
     fsKey: ShaderKey,
+    tfBufferMode = 0,
   ): LinkedProgram | string {
-    const id = `${vsHandle}/${fsHandle}/${JSON.stringify(vsKey)}/${JSON.stringify(fsKey)}`;
+    const id = `${vsHandle}/${fsHandle}/${JSON.stringify(vsKey)}/${JSON.stringify(fsKey)}/${tfBufferMode}`;
     const hit = this.cache.get(id);
     if (hit && hit.vsSource === vsObj && hit.fsSource === fsObj) return hit;
     if (hit) this.drop(id, hit);
@@ -49,14 +50,14 @@ export class ProgramCache {
     if (!fs.ok) return `fragment shader ${fsHandle}: ${fs.message}`;
     const vs = this.translator.translate(vsObj.text, { ...vsKey, fsInputs: fs.shader.inputs });
     if (!vs.ok) return `vertex shader ${vsHandle}: ${vs.message}`;
-    const linked = this.link(vs.shader, fs.shader);
+    const linked = this.link(vs.shader, fs.shader, tfBufferMode);
     if (typeof linked === "string") return linked;
     const entry: LinkedProgram = { ...linked, vs: vs.shader, fs: fs.shader, vsSource: vsObj, fsSource: fsObj };
     this.cache.set(id, entry);
     return entry;
   }
 
-  private link(vs: TranslatedShader, fs: TranslatedShader): Pick<LinkedProgram, "program" | "uniforms"> | string {
+  private link(vs: TranslatedShader, fs: TranslatedShader, tfBufferMode: number): Pick<LinkedProgram, "program" | "uniforms"> | string {
     const { gl, objs } = this;
     const compile = (type: number, src: string): WebGLShader | string => {
       const s = objs.shader(type);
@@ -79,6 +80,7 @@ export class ProgramCache {
     const program = objs.program();
     gl.attachShader(program, v);
     gl.attachShader(program, f);
+    if (tfBufferMode !== 0 && vs.streamOutputVaryings.length > 0) gl.transformFeedbackVaryings(program, vs.streamOutputVaryings, tfBufferMode);
     gl.linkProgram(program);
     gl.detachShader(program, v);
     gl.detachShader(program, f);

@@ -17,6 +17,8 @@ export interface TranslatedShader {
   uniformBlocks: { name: string; bufferIndex: number }[];
   uniforms: { name: string }[];
   constantBuffer0Size: number;
+  /** VS with key.streamOutput: transform-feedback varying names, one per stream output, in order. */
+  streamOutputVaryings: string[];
   warnings: string[];
 }
 
@@ -42,6 +44,7 @@ export const translatorFromShaderModule: ShaderTranslator = {
         uniformBlocks: i.uniformBlocks.map((b) => ({ name: b.name, bufferIndex: b.bufferIndex })),
         uniforms: i.uniforms.map((u) => ({ name: u.name })),
         constantBuffer0Size: i.constantBuffer0Size,
+        streamOutputVaryings: i.streamOutputVaryings,
         warnings: i.warnings,
       },
     };

@@ -22,6 +22,14 @@ export interface QueryObj {
   active: boolean;
 }
 
+export interface StreamoutTargetObj {
+  res: number;
+  bufferOffset: number;
+  bufferSize: number;
+  /** Bytes captured since the target was last bound without its append bit. */
+  filled: number;
+}
+
 export type ObjectEntry =
   | { type: typeof Obj.BLEND; value: CommandOf<"CREATE_BLEND">["state"] }
   | { type: typeof Obj.RASTERIZER; value: CommandOf<"CREATE_RASTERIZER">["state"] }
@@ -32,7 +40,7 @@ export type ObjectEntry =
   | { type: typeof Obj.SAMPLER_STATE; value: CommandOf<"CREATE_SAMPLER_STATE">["state"] }
   | { type: typeof Obj.SURFACE; value: SurfaceObj }
   | { type: typeof Obj.QUERY; value: QueryObj }
-  | { type: typeof Obj.STREAMOUT_TARGET; value: { res: number; bufferOffset: number; bufferSize: number } };
+  | { type: typeof Obj.STREAMOUT_TARGET; value: StreamoutTargetObj };
 
 export type ObjectOf<T extends ObjectEntry["type"]> = Extract<ObjectEntry, { type: T }>["value"];
 
