@@ -173,3 +173,10 @@ test("stream output: captured varyings land in the target buffer, appends contin
   const yellow = [1, 1, 0, 1];
   expect(r.floats).toEqual([...yellow, ...yellow, ...yellow, ...yellow, ...yellow, ...yellow]);
 });
+
+test("uniform buffers: SET_UNIFORM_BUFFER binds a buffer range as a UBO", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.ubo());
+  expect(r.error).toBeUndefined();
+  expect(r.px).toEqual([0, 255, 0, 255]); // yellow × (0, 1, 1, 1)
+});

@@ -214,6 +214,14 @@ DCL SVIEW[0], 2D, FLOAT
   1: END
 `;
 
+const FS_UBO = `FRAG
+DCL IN[0], GENERIC[0], PERSPECTIVE
+DCL OUT[0], COLOR
+DCL CONST[1][0]
+  0: MUL OUT[0], IN[0], CONST[1][0]
+  1: END
+`;
+
 const harness = {
   /**
    * Full-target quad sampling a 2×2 texture of `format` (texels given in guest layout, row 0 first)
@@ -426,6 +434,28 @@ const harness = {
     const r2 = run(s, [{ kind: "TRANSFER3D", res: 33, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: 96, h: 1, d: 1 }, dataOffset: 0, direction: TransferDir.FROM_HOST }], false);
     const mem = s.backings.get(33)!;
     return { floats: Array.from(new Float32Array(mem.buffer, 0, 24)), error: r1.error ?? r2.error, errors: [r1.error, r2.error] };
+  },
+
+  /** Uniform buffer: the FS multiplies by CONST[1][0] = (0, 1, 1, 1) read from a UBO at offset 256. */
+  ubo(): { px: number[]; error?: string } {
+    const s = session([...triangleResources(), buffer(34, 512, Bind.CONSTANT_BUFFER)]);
+    const cmds = triangleCmds({ yflip: false, indexed: false }).map((c) =>
+      c.kind === "CREATE_SHADER" && c.handle === 41 ? shaderChunks(41, 1, FS_UBO)[0] : c,
+    );
+    const draw = cmds.pop()!;
+    const r = run(
+      s,
+      [
+        ...cmds,
+        { kind: "RESOURCE_INLINE_WRITE", res: 34, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 256, y: 0, z: 0, w: 16, h: 1, d: 1 }, data: new Uint8Array(new Float32Array([0, 1, 1, 1]).buffer) },
+        { kind: "SET_UNIFORM_BUFFER", stage: 1, index: 1, offset: 256, length: 16, res: 34 },
+        draw,
+        readBack(10, 16, 16, 4),
+      ],
+      false,
+    );
+    const mem = s.backings.get(10)!;
+    return { px: Array.from(mem.subarray((1 * 16 + 2) * 4, (1 * 16 + 2) * 4 + 4)), error: r.error };
   },
 
   /** Occlusion query around the triangle draw and around an empty (scissored-out) draw. */
