@@ -212,6 +212,8 @@ describe("vertex formats", () => {
     expect(vertexFormat(196)).toMatchObject({ size: 4, type: GL.UNSIGNED_INT, integer: true, bytes: 16 });
     expect(vertexFormat(8)).toMatchObject({ type: GL.UNSIGNED_INT_2_10_10_10_REV, normalized: true });
     expect(vertexFormat(1)).toMatchObject({ bgra: true, normalized: true });
+    expect(vertexFormat(35)).toMatchObject({ size: 4, type: GL.UNSIGNED_INT, normalized: true, bytes: 16 });
+    expect(vertexFormat(40)).toMatchObject({ size: 1, type: GL.INT, normalized: true });
     expect(vertexFormat(24)).toBeUndefined(); // R64_FLOAT
     expect(vertexFormat(124)).toBeUndefined(); // R11G11B10F is not a vertex format
   });

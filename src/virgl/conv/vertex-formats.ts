@@ -2,6 +2,8 @@
 // normalized; USCALED/SSCALED are integer data converted to float without normalization; UINT/SINT
 // use vertexAttribIPointer. BGRA-ordered formats need a component swizzle in the vertex shader
 // (`bgra`), which the translator key carries. 64-bit and FIXED formats have no WebGL2 equivalent.
+// Mesa (virgl_is_vertex_format_supported) accepts every PLAIN non-FIXED format regardless of the
+// vertexbuffer caps mask, so this table must cover all it can send short of doubles.
 
 import { GL } from "./gl.ts";
 
@@ -42,7 +44,9 @@ const families: [number, number, boolean, boolean][] = [
   [52, GL.UNSIGNED_SHORT, false, false], // USCALED (52..55)
   [56, GL.SHORT, true, false], // SNORM (56..59)
   [60, GL.SHORT, false, false], // SSCALED (60..63)
+  [32, GL.UNSIGNED_INT, true, false], // R32 UNORM (32..35): Mesa sends them for normalized GL_UNSIGNED_INT arrays
   [36, GL.UNSIGNED_INT, false, false], // R32 USCALED (36..39)
+  [40, GL.INT, true, false], // R32 SNORM (40..43)
   [44, GL.INT, false, false], // R32 SSCALED (44..47)
   [177, GL.UNSIGNED_BYTE, false, true], // R8 UINT (177..180)
   [181, GL.BYTE, false, true], // R8 SINT
