@@ -180,3 +180,11 @@ test("uniform buffers: SET_UNIFORM_BUFFER binds a buffer range as a UBO", async 
   expect(r.error).toBeUndefined();
   expect(r.px).toEqual([0, 255, 0, 255]); // yellow × (0, 1, 1, 1)
 });
+
+test("depth test on a Z24S8 surface: LESS keeps the nearer triangle, GREATER lets the farther one in", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.depth());
+  expect(r.error).toBeUndefined();
+  expect(r.less).toEqual([255, 128, 0, 255]);
+  expect(r.greater).toEqual([0, 255, 0, 255]);
+});

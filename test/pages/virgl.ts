@@ -458,6 +458,55 @@ const harness = {
     return { px: Array.from(mem.subarray((1 * 16 + 2) * 4, (1 * 16 + 2) * 4 + 4)), error: r.error };
   },
 
+  /**
+   * Depth test on a Z24_UNORM_S8_UINT surface: after the triangle at window z .5, a second draw
+   * at z .75 with another colour fails LESS and passes GREATER.
+   */
+  depth(): { less: number[]; greater: number[]; error?: string } {
+    const s = session([...triangleResources(), { ...tex2d(13, 19, 16, 16), bind: Bind.DEPTH_STENCIL }]);
+    const cmds = triangleCmds({ yflip: false, indexed: false });
+    const draw = cmds.pop()!;
+    const dsa = (handle: number, func: number): Command => ({
+      kind: "CREATE_DSA",
+      handle,
+      state: {
+        depthEnabled: true,
+        depthWritemask: true,
+        depthFunc: func,
+        alphaEnabled: false,
+        alphaFunc: 7,
+        stencil: [
+          { enabled: false, func: 7, failOp: 0, zpassOp: 0, zfailOp: 0, valuemask: 0, writemask: 0 },
+          { enabled: false, func: 7, failOp: 0, zpassOp: 0, zfailOp: 0, valuemask: 0, writemask: 0 },
+        ],
+        alphaRef: 0,
+      },
+    });
+    const f = (v: number[]): Uint8Array => new Uint8Array(new Float32Array(v).buffer);
+    const behind = f([-1, -1, 0.5, 1, 1, 1, 0, 1, 1, -1, 0.5, 1, 1, 1, 0, 1, -1, 1, 0.5, 1, 1, 1, 0, 1]);
+    const r1 = run(
+      s,
+      [
+        ...cmds,
+        { kind: "CREATE_SURFACE", handle: 2, res: 13, format: 19, val0: 0, val1: 0 },
+        { kind: "SET_FRAMEBUFFER_STATE", zsurf: 2, cbufs: [1] },
+        { kind: "CLEAR", buffers: Clear.DEPTH | Clear.STENCIL, color: [0, 0, 0, 0], depth: 1, stencil: 0 },
+        dsa(24, 1 /* LESS */),
+        { kind: "BIND_OBJECT", objType: 3, handle: 24 },
+        draw,
+        { kind: "RESOURCE_INLINE_WRITE", res: 30, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: behind.length, h: 1, d: 1 }, data: behind },
+        { kind: "SET_CONSTANT_BUFFER", stage: 1, index: 0, data: Uint32Array.from([0, 1, 1, 1].map(f32bits)) },
+        draw,
+        readBack(10, 16, 16, 4),
+      ],
+      false,
+    );
+    const at = () => Array.from(s.backings.get(10)!.subarray((1 * 16 + 2) * 4, (1 * 16 + 2) * 4 + 4));
+    const less = at();
+    const r2 = run(s, [dsa(25, 4 /* GREATER */), { kind: "BIND_OBJECT", objType: 3, handle: 25 }, draw, readBack(10, 16, 16, 4)], false);
+    return { less, greater: at(), error: r1.error ?? r2.error };
+  },
+
   /** Occlusion query around the triangle draw and around an empty (scissored-out) draw. */
   async occlusion(): Promise<{ visible: number[]; hidden: number[]; deferred?: number; error?: string }> {
     const s = session(triangleResources());
