@@ -44,6 +44,26 @@ export class Backing {
     }
   }
 
+  /** Copies `source` to linear bytes [offset, offset + source.length) (host results into guest pages). Caller checked the range. */
+  scatter(ram: GuestRam, offset: number, source: Uint8Array): void {
+    const length = source.length;
+    if (offset < 0 || offset + length > this.totalLength) {
+      throw new RangeError(`backing write ${offset}+${length} beyond its ${this.totalLength} bytes`);
+    }
+    if (length === 0) return;
+    let index = this.entryAt(offset);
+    let within = offset - this.starts[index];
+    let done = 0;
+    while (done < length) {
+      const entry = this.entries[index];
+      const piece = Math.min(entry.length - within, length - done);
+      ram.copyIn(entry.address + within, source.subarray(done, done + piece));
+      done += piece;
+      index++;
+      within = 0;
+    }
+  }
+
   /** Index of the entry containing linear byte `offset` (skipping zero-length entries). */
   private entryAt(offset: number): number {
     let low = 0;

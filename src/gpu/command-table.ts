@@ -52,6 +52,19 @@ export class CommandTable {
     this.specs.set(spec.type, spec);
   }
 
+  /**
+   * Replaces a registered command with one built from it (the 3D module wraps RESOURCE_UNREF,
+   * SET_SCANOUT, ... so 3D resources share the 2D commands and id space; the wrapper calls the
+   * previous handler for ids it does not own).
+   */
+  wrap(type: number, make: (previous: CommandSpec) => CommandSpec): void {
+    const previous = this.specs.get(type);
+    if (!previous) throw new Error(`virtio-gpu: cannot wrap unregistered command 0x${type.toString(16)}`);
+    const next = make(previous);
+    if (next.type !== type) throw new Error(`virtio-gpu: wrapper of ${previous.name} changed its type`);
+    this.specs.set(type, next);
+  }
+
   get(type: number): CommandSpec | undefined {
     return this.specs.get(type);
   }

@@ -191,11 +191,27 @@ function transferToHost2D(state: GpuState, command: GpuCommand): GpuResponse {
 
 function attachBacking(state: GpuState, command: GpuCommand): GpuResponse {
   const id = u32(command.fields, 24);
-  const count = u32(command.fields, 28);
   const resource = state.resources.get(id);
-  const limits = state.resources.limits;
   if (!resource) return fail(RESP.ERR_INVALID_RESOURCE_ID, `resource_id ${id} does not exist`);
   if (resource.backing) return fail(RESP.ERR_UNSPEC, `resource_id ${id} already has backing attached`);
+  const backing = readBackingEntries(state, command);
+  if (!(backing instanceof Backing)) return backing;
+  if (backing.totalLength < resource.hostBytes) {
+    return fail(RESP.ERR_INVALID_PARAMETER, `resource_id ${id}: backing of ${backing.totalLength} bytes does not cover the resource's ${resource.hostBytes} bytes`);
+  }
+  resource.backing = backing;
+  return ok();
+}
+
+/**
+ * The nr_entries virtio_gpu_mem_entry after RESOURCE_ATTACH_BACKING's fields, checked (count,
+ * request length, every entry inside guest RAM). Shared with the 3D module: 2D and 3D resources
+ * attach backing with the same command.
+ */
+export function readBackingEntries(state: GpuState, command: GpuCommand): Backing | GpuResponse {
+  const id = u32(command.fields, 24);
+  const count = u32(command.fields, 28);
+  const limits = state.resources.limits;
   if (count === 0 || count > limits.maxBackingEntries) {
     return fail(RESP.ERR_INVALID_PARAMETER, `resource_id ${id}: nr_entries ${count} outside 1..${limits.maxBackingEntries}`);
   }
@@ -214,12 +230,7 @@ function attachBacking(state: GpuState, command: GpuCommand): GpuResponse {
     }
     entries.push({ address, length });
   }
-  const backing = new Backing(entries);
-  if (backing.totalLength < resource.hostBytes) {
-    return fail(RESP.ERR_INVALID_PARAMETER, `resource_id ${id}: backing of ${backing.totalLength} bytes does not cover the resource's ${resource.hostBytes} bytes`);
-  }
-  resource.backing = backing;
-  return ok();
+  return new Backing(entries);
 }
 
 function detachBacking(state: GpuState, command: GpuCommand): GpuResponse {

@@ -1,0 +1,3 @@
+export { createVirglModule, type VirglModule, type VirglModuleOptions, type VirglModuleStats } from "./virgl-module.ts";
+export type { GatheredChunk, TransferArgs, VirglCapsets, VirglPort, VirglReply } from "./virgl-port.ts";
+export { CAPSETS, CAPSET_VIRGL, CAPSET_VIRGL2 } from "./protocol-3d.ts";
