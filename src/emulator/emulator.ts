@@ -128,7 +128,14 @@ export function createEmulator(config: EmulatorConfig): Promise<Emulator> {
         const { cpu } = getV86Internals(v86);
         const machine = new V86Machine(v86, new V86GuestMemory(cpu), new V86PciHost(cpu), serial);
         const context: DeviceContext = { pciHost: machine.pciHost, memory: machine.memory, log };
-        for (const factory of config.devices ?? []) machine.plug(factory(context));
+        for (const [index, factory] of (config.devices ?? []).entries()) {
+          try {
+            machine.plug(factory(context));
+          } catch (error) {
+            const which = factory.name ? `"${factory.name}"` : `#${index}`;
+            throw new EmulatorError(`device factory ${which} failed to plug in: ${describe(error)}`, { cause: error });
+          }
+        }
         // A guest reboot: v86 0.5.462 panics ("Unimplemented: #GP handler") soon after resetting a
         // direct kernel boot, which would take the page down. We power the PC off instead: stop the
         // CPU, reset our devices (v86 resets only its own) and tell the owner, who may boot anew.
