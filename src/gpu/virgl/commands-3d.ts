@@ -203,8 +203,18 @@ function readDesc(v: DataView): ResourceDesc {
   };
 }
 
+/**
+ * Mesa sends 0 for unused extents (query buffers with array_size 0, buffers with height 0) and
+ * vrend takes 0 as 1; the renderer normalizes the same way, so the mirror must too. (Same rule as
+ * the renderer's normalizeResourceDesc, which is not committed yet: switch to it once it is.)
+ */
+function normalizeDesc(d: ResourceDesc): ResourceDesc {
+  const buffer = d.target === Target.BUFFER;
+  return { ...d, height: buffer && d.height === 0 ? 1 : d.height, depth: d.depth === 0 ? 1 : d.depth, arraySize: d.arraySize === 0 ? 1 : d.arraySize };
+}
+
 function resourceCreate3D(m: Module3DContext, command: GpuCommand): GpuResponse {
-  const desc = readDesc(command.fields);
+  const desc = normalizeDesc(readDesc(command.fields));
   const id = desc.handle;
   if (id === 0) return fail(RESP.ERR_INVALID_RESOURCE_ID, "resource_id 0 is reserved");
   if (m.v3d.resources.has(id) || m.gpu.resources.has(id)) return fail(RESP.ERR_INVALID_RESOURCE_ID, `resource_id ${id} already exists`);

@@ -184,7 +184,7 @@ describe("RESOURCE_CREATE_3D", () => {
     ["unknown target", { target: 9 }, /target 9 unknown/],
     ["multisampled", { nrSamples: 4 }, /nr_samples 4/],
     ["zero width", { width: 0 }, /zero-sized/],
-    ["zero depth", { depth: 0 }, /zero-sized/],
+    ["zero height", { height: 0 }, /zero-sized/],
     ["unknown format", { format: 9999 }, /format 9999 unsupported/],
     ["too wide", { width: 16385 }, /exceeds/],
     ["depth on 2D", { depth: 2 }, /only 3D textures have depth/],
@@ -196,6 +196,13 @@ describe("RESOURCE_CREATE_3D", () => {
     expect(create3D(h, 3, over)?.type).toBe(RESP.ERR_INVALID_PARAMETER);
     expect(h.logs.join("\n")).toMatch(message);
     expect(port.take()).toEqual([]);
+  });
+
+  it("takes Mesa's 0 extents as 1 (query buffers with array_size 0), like vrend", () => {
+    const { h, port } = setup();
+    expect(h.command(CMD.RESOURCE_CREATE_3D, [3, Target.BUFFER, 64, Bind.QUERY_BUFFER, 64, 0, 0, 0, 0, 0, 0, 0])?.type).toBe(RESP.OK_NODATA);
+    expect(create3D(h, 4, { depth: 0, arraySize: 0 })?.type).toBe(RESP.OK_NODATA);
+    expect(port.take().map((c) => (c.op === "createResource" ? [c.desc.height, c.desc.depth, c.desc.arraySize] : []))).toEqual([[1, 1, 1], [32, 1, 1]]);
   });
 
   it("rejects malformed buffers and enforces the memory limits", () => {
