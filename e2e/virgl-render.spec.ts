@@ -188,3 +188,24 @@ test("depth test on a Z24S8 surface: LESS keeps the nearer triangle, GREATER let
   expect(r.less).toEqual([255, 128, 0, 255]);
   expect(r.greater).toEqual([0, 255, 0, 255]);
 });
+
+for (const name of [
+  "glxinfo.vtstream.gz",
+  "glxgears.vtstream.gz",
+  "es2gears.vtstream.gz",
+  "piglit-glsl-fs-flat-color.vtstream.gz",
+  "piglit-gl-1.0-textured-triangle.vtstream.gz",
+  "piglit-gl-2.0-vertexattribpointer.vtstream.gz",
+  "piglit-fragment-center.vtstream.gz",
+  "piglit-gl-1.0-readpixsanity.vtstream.gz",
+  "piglit-vbo-subdata-sync.vtstream.gz",
+  "piglit-shader-chained-assignment.vtstream.gz",
+]) {
+  test(`replay of recorded Mesa traffic: ${name}`, async ({ page }) => {
+    await open(page);
+    const r = await page.evaluate((n) => window.virglHarness.replay(n), name);
+    console.log(`${name}: ${JSON.stringify({ ...r, errors: r.errors.slice(0, 5) })}`);
+    expect(r.submits).toBeGreaterThan(0);
+    expect(r.errors).toEqual([]);
+  });
+}

@@ -7,7 +7,7 @@ import { buildCaps, type CapsResult } from "./caps.ts";
 import { walkCommands } from "./decode/decoder.ts";
 import { formatDecodeError } from "./decode/errors.ts";
 import { cmdName } from "./protocol.ts";
-import { type Box3, type ResourceDesc, transferGeometry } from "./resource-desc.ts";
+import { type Box3, type ResourceDesc, normalizeResourceDesc, transferGeometry } from "./resource-desc.ts";
 import { VirglContext, type VirglError } from "./render/context.ts";
 import type { ExecEnv } from "./render/exec-env.ts";
 import type { DrawPath } from "./render/draw.ts";
@@ -136,7 +136,8 @@ export class VirglRenderer {
 
   // ---- resources -------------------------------------------------------------------------------
 
-  createResource(desc: ResourceDesc): Result {
+  createResource(rawDesc: ResourceDesc): Result {
+    const desc = normalizeResourceDesc(rawDesc);
     if (this.resources.has(desc.handle)) return this.fail(0, "RESOURCE_CREATE_3D", `resource ${desc.handle} exists`);
     const r = createGpuResource(this.gl, this.objs, desc, (e) => this.extensions.has(e));
     if (typeof r === "string") return this.fail(0, "RESOURCE_CREATE_3D", `resource ${desc.handle}: ${r}`);

@@ -36,6 +36,20 @@ export const isBuffer = (d: ResourceDesc): boolean => d.target === Target.BUFFER
 /** Staging buffers live only in guest memory (vrend keeps no GL object for them). */
 export const isStaging = (d: ResourceDesc): boolean => isBuffer(d) && (d.bind & Bind.STAGING) !== 0;
 
+/**
+ * Mesa sends 0 for "unused" extents (e.g. VIRGL_BIND_CUSTOM query buffers with array_size 0);
+ * vrend accepts that, so extents of 0 in depth / array_size (and height for buffers) mean 1.
+ */
+export function normalizeResourceDesc(d: ResourceDesc): ResourceDesc {
+  const buffer = d.target === Target.BUFFER;
+  return {
+    ...d,
+    height: buffer && d.height === 0 ? 1 : d.height,
+    depth: d.depth === 0 ? 1 : d.depth,
+    arraySize: d.arraySize === 0 ? 1 : d.arraySize,
+  };
+}
+
 /** Returns an error message, or null if the description is acceptable. */
 export function validateResourceDesc(d: ResourceDesc): string | null {
   if (d.handle === 0) return "resource handle 0 is reserved";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CommandStream } from "./encode/encoder.ts";
 import { Bind, Target, TransferDir } from "./protocol.ts";
-import { type ResourceDesc, levelExtent, transferGeometry, validateResourceDesc } from "./resource-desc.ts";
+import { type ResourceDesc, levelExtent, normalizeResourceDesc, transferGeometry, validateResourceDesc } from "./resource-desc.ts";
 import { GatheredBacking, MemoryBacking, mergeRanges, planSubmit } from "./transfer-plan.ts";
 
 const tex = (over: Partial<ResourceDesc> = {}): ResourceDesc => ({
@@ -39,6 +39,13 @@ describe("resource descriptions", () => {
     expect(validateResourceDesc(tex({ depth: 2 }))).toMatch(/depth/);
     expect(validateResourceDesc(buf(3, 16).height === 1 ? { ...buf(3, 16), lastLevel: 1 } : buf(3, 16))).toMatch(/one level/);
     expect(validateResourceDesc(tex({ target: Target.TEXTURE_CUBE_ARRAY, arraySize: 12, width: 32 }))).toMatch(/cube/);
+  });
+  it("Mesa's zero extents mean 1", () => {
+    const custom = normalizeResourceDesc({ ...buf(5, 8, 0x20000), height: 1, depth: 1, arraySize: 0 });
+    expect(custom.arraySize).toBe(1);
+    expect(validateResourceDesc(custom)).toBeNull();
+    expect(validateResourceDesc({ ...tex(), arraySize: 0 })).toMatch(/zero/);
+    expect(validateResourceDesc(normalizeResourceDesc({ ...tex(), arraySize: 0, depth: 0 }))).toBeNull();
   });
   it("level extents", () => {
     expect(levelExtent(tex({ lastLevel: 5 }), 3)).toEqual({ w: 8, h: 4, layers: 1 });

@@ -27,7 +27,10 @@ export interface SubmitPlan {
 
 export type Describe = (res: number) => ResourceDesc | undefined;
 
-/** Scans a submit for backing accesses. Unknown resources are skipped (the renderer reports them). */
+/**
+ * Scans a submit for backing accesses. Unknown resources are skipped (the renderer reports them).
+ * `describe` should return descriptions passed through normalizeResourceDesc (as the renderer does).
+ */
 export function planSubmit(words: Uint32Array, describe: Describe): SubmitPlan {
   const reads: BackingRange[] = [];
   const writes: BackingRange[] = [];

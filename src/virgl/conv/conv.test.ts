@@ -4,7 +4,7 @@ import { allFormats, formatInfo, isFilterable, isRenderable, isTexturable, regio
 import { GL } from "./gl.ts";
 import { glToGuest, guestToGl } from "./pixel-convert.ts";
 import * as St from "./state.ts";
-import { vertexFormat } from "./vertex-formats.ts";
+import { convertDoubles, doubleVertexComponents, vertexFormat } from "./vertex-formats.ts";
 import { packReadback, readSpec, toHalf } from "./readback.ts";
 
 const refCaps = JSON.parse(readFileSync("/work/shared/reference/capsets/gles30.caps.json", "utf8")) as {
@@ -266,5 +266,13 @@ describe("readback packing", () => {
     expect(readSpec(formatInfo(16)!)).toBeUndefined();
     expect(readSpec(formatInfo(105)!)).toBeUndefined();
     expect(readSpec(formatInfo(10)!)).toBeUndefined();
+  });
+});
+
+describe("double vertex attributes", () => {
+  it("R64 formats convert to packed floats", () => {
+    expect([24, 25, 26, 27, 28].map(doubleVertexComponents)).toEqual([1, 2, 3, 4, 0]);
+    const src = new Uint8Array(new Float64Array([9, 1.5, 2.5, 9, 3.5, 4.5]).buffer);
+    expect(Array.from(convertDoubles(src, 8, 24, 2, 3))).toEqual([1.5, 2.5, 3.5, 4.5, 0, 0]);
   });
 });

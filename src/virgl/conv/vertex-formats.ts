@@ -73,3 +73,24 @@ export function vertexFormat(id: number): VertexFormat | undefined {
 export function allVertexFormats(): number[] {
   return [...table.keys()].sort((a, b) => a - b);
 }
+
+/** R64_FLOAT … R64G64B64A64_FLOAT (glVertexAttribPointer(GL_DOUBLE)): components, else 0. */
+export function doubleVertexComponents(id: number): number {
+  return id >= 24 && id <= 27 ? id - 23 : 0;
+}
+
+/**
+ * Converts `n` double-precision elements (each `comps` f64, `stride` bytes apart, first at byte
+ * `offset` of `src`) to tightly packed f32. Elements past the end of `src` read as 0.
+ */
+export function convertDoubles(src: Uint8Array, offset: number, stride: number, comps: number, n: number): Float32Array {
+  const out = new Float32Array(n * comps);
+  const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  for (let v = 0; v < n; v++) {
+    for (let c = 0; c < comps; c++) {
+      const at = offset + v * stride + c * 8;
+      if (at + 8 <= src.length) out[v * comps + c] = dv.getFloat64(at, true);
+    }
+  }
+  return out;
+}

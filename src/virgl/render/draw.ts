@@ -8,7 +8,7 @@
 
 import { formatInfo } from "../conv/formats.ts";
 import { minFilter, magFilter, wrapMode, compareFunc } from "../conv/state.ts";
-import { vertexFormat } from "../conv/vertex-formats.ts";
+import { convertDoubles, doubleVertexComponents, vertexFormat } from "../conv/vertex-formats.ts";
 import type { CommandOf } from "../decode/types.ts";
 import { Obj, Stage } from "../protocol.ts";
 import type { ExecEnv, ExecResult } from "./exec-env.ts";
@@ -47,6 +47,8 @@ const COPY_READ_BUFFER = 0x8f36;
 interface ContextDrawObjects {
   vao: WebGLVertexArrayObject;
   tf: WebGLTransformFeedback | null;
+  /** Per attribute: buffer for CPU-converted data (double-precision attributes). */
+  scratch: (WebGLBuffer | undefined)[];
   elements: WebGLBuffer;
   programs: ProgramCache;
   /** Per SAMPLER_STATE object (freed with the context). */
@@ -65,7 +67,7 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
   const objectsFor = (env: ExecEnv): ContextDrawObjects => {
     let o = perCtx.get(env.ctx.id);
     if (!o) {
-      o = { vao: env.objs.vertexArray(), tf: null, elements: env.objs.buffer(), programs: new ProgramCache(env.gl, env.objs, translator), samplers: new Map() };
+      o = { vao: env.objs.vertexArray(), tf: null, scratch: [], elements: env.objs.buffer(), programs: new ProgramCache(env.gl, env.objs, translator), samplers: new Map() };
       perCtx.set(env.ctx.id, o);
     }
     return o;
@@ -79,6 +81,7 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       for (const v of o.samplers.values()) for (const smp of [v.normal, v.nearest]) if (smp) objs.deleteSampler(smp);
       objs.deleteVertexArray(o.vao);
       if (o.tf) objs.deleteTransformFeedback(o.tf);
+      for (const b of o.scratch) if (b) objs.deleteBuffer(b);
       objs.deleteBuffer(o.elements);
       perCtx.delete(ctxId);
     },
@@ -213,6 +216,30 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       }
       gl.activeTexture(TEXTURE0);
 
+      // indices (prepared first: double attributes need the vertex range)
+      const instances = Math.max(1, cmd.instanceCount);
+      let idx: Exclude<ReturnType<typeof prepareIndices>, string> | null = null;
+      if (cmd.indexed) {
+        const ib = sub.indexBuffer;
+        const r = env.ctx.resource(env.resources, ib.res);
+        if (typeof r === "string") return `index buffer: ${r}`;
+        if (!r.shadow) return "index buffer is not a buffer";
+        const p = prepareIndices(r.shadow, ib.indexSize, ib.offset, cmd.start, cmd.count, cmd.indexBias, cmd.primitiveRestart, cmd.restartIndex);
+        if (typeof p === "string") return p;
+        idx = p;
+      }
+      const vertexEnd = (): number => {
+        if (!idx) return cmd.start + cmd.count;
+        const v = new DataView(idx.data.buffer, idx.data.byteOffset, idx.data.byteLength);
+        let max = 0;
+        for (let k = 0; k < idx.count; k++) {
+          const x = idx.size === 1 ? v.getUint8(k) : idx.size === 2 ? v.getUint16(k * 2, true) : v.getUint32(k * 4, true);
+          const restart = idx.size === 1 ? 0xff : idx.size === 2 ? 0xffff : 0xffffffff;
+          if (x !== restart && x > max) max = x;
+        }
+        return max + 1;
+      };
+
       // vertex input
       state.vertexArray(o.vao);
       for (let i = 0; i < MAX_ATTRIBS; i++) {
@@ -221,7 +248,8 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
           gl.disableVertexAttribArray(i);
           continue;
         }
-        const vf = vertexFormat(e.srcFormat);
+        const comps64 = doubleVertexComponents(e.srcFormat);
+        const vf = comps64 ? { size: comps64, type: 0x1406, normalized: false, integer: false, bytes: comps64 * 4, bgra: false } : vertexFormat(e.srcFormat);
         if (!vf) return `vertex element ${i}: format ${e.srcFormat} unsupported`;
         if (vf.bgra) return `vertex element ${i}: BGRA vertex formats are not supported yet`;
         const vb = sub.vertexBuffers[e.vertexBufferIndex];
@@ -231,34 +259,35 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
         if (!r.buffer) return `vertex buffer ${e.vertexBufferIndex} is not a GL buffer`;
         if (vb.stride > 255) return `vertex buffer ${e.vertexBufferIndex}: stride ${vb.stride} > 255 (WebGL limit)`;
         let offset = vb.offset + e.srcOffset;
-        if (e.instanceDivisor > 0 && cmd.startInstance > 0) offset += Math.floor(cmd.startInstance / e.instanceDivisor) * vb.stride;
-        gl.bindBuffer(ARRAY_BUFFER, r.buffer);
+        const skip = e.instanceDivisor > 0 && cmd.startInstance > 0 ? Math.floor(cmd.startInstance / e.instanceDivisor) : 0;
+        offset += skip * vb.stride;
         gl.enableVertexAttribArray(i);
-        if (vf.integer) gl.vertexAttribIPointer(i, vf.size, vf.type, vb.stride, offset);
-        else gl.vertexAttribPointer(i, vf.size, vf.type, vf.normalized, vb.stride, offset);
+        if (comps64) {
+          // doubles: WebGL has no GL_DOUBLE; convert the elements this draw can reach to floats
+          const n = e.instanceDivisor > 0 ? Math.floor((instances - 1) / e.instanceDivisor) + 1 : vertexEnd();
+          const data = convertDoubles(r.shadow!, offset, vb.stride, comps64, n);
+          const sb = (o.scratch[i] ??= env.objs.buffer());
+          gl.bindBuffer(ARRAY_BUFFER, sb);
+          gl.bufferData(ARRAY_BUFFER, data, STREAM_DRAW);
+          gl.vertexAttribPointer(i, comps64, 0x1406, false, comps64 * 4, 0);
+        } else {
+          gl.bindBuffer(ARRAY_BUFFER, r.buffer);
+          if (vf.integer) gl.vertexAttribIPointer(i, vf.size, vf.type, vb.stride, offset);
+          else gl.vertexAttribPointer(i, vf.size, vf.type, vf.normalized, vb.stride, offset);
+        }
         gl.vertexAttribDivisor(i, e.instanceDivisor);
       }
       gl.bindBuffer(ARRAY_BUFFER, null);
 
-      const instances = Math.max(1, cmd.instanceCount);
       let count = cmd.count;
       if (cmd.countFromSo !== 0) return "DRAW_VBO count_from_stream_output is not supported";
       const capture = layout && soBound ? beginCapture(env, o, sub, layout, cmd.mode, count, instances) : null;
       if (typeof capture === "string") return capture;
       if (capture) count = capture.count;
-      if (cmd.indexed) {
-        const ib = sub.indexBuffer;
-        const r = env.ctx.resource(env.resources, ib.res);
-        if (typeof r === "string") return `index buffer: ${r}`;
-        if (!r.shadow) return "index buffer is not a buffer";
-        const idx = prepareIndices(r.shadow, ib.indexSize, ib.offset, cmd.start, count, cmd.indexBias, cmd.primitiveRestart, cmd.restartIndex);
-        if (typeof idx === "string") {
-          if (capture) endCapture(env, capture);
-          return idx;
-        }
+      if (idx) {
         gl.bindBuffer(ELEMENT_ARRAY_BUFFER, o.elements);
         gl.bufferData(ELEMENT_ARRAY_BUFFER, idx.data, STREAM_DRAW);
-        gl.drawElementsInstanced(cmd.mode, idx.count, GL_INDEX_TYPE[idx.size], 0, instances);
+        gl.drawElementsInstanced(cmd.mode, Math.min(idx.count, count), GL_INDEX_TYPE[idx.size], 0, instances);
       } else {
         gl.drawArraysInstanced(cmd.mode, cmd.start, count, instances);
       }
