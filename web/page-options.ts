@@ -4,6 +4,7 @@
  *   ?run=shell           what the guest's /init runs (webvirgl.run=)
  *   ?cmdline=...         extra kernel arguments after the fast defaults
  *   ?memory=256          guest RAM in MiB (at least 64 + initramfs)
+ *   ?virgl=0             2D-only virtio-gpu (no VIRTIO_GPU_F_VIRGL); the guest gets webvirgl.gl=softpipe
  */
 import type { GuestRun } from "../src/emulator/kernel-cmdline.ts";
 
@@ -12,6 +13,8 @@ export interface PageOptions {
   run: GuestRun;
   extraCmdline: string;
   memoryMiB: number | null;
+  /** Offer virgl 3D (default); false with ?virgl=0. */
+  virgl: boolean;
 }
 
 const RUNS: readonly GuestRun[] = ["kmscube", "glinfo", "glmark2", "shell", "sysinfo"];
@@ -32,5 +35,6 @@ export function readPageOptions(search = location.search): PageOptions {
     run: run as GuestRun,
     extraCmdline: params.get("cmdline") ?? "",
     memoryMiB,
+    virgl: params.get("virgl") !== "0",
   };
 }

@@ -24,6 +24,7 @@
 import type { CursorImage, Format2D, Rect, ScanoutBackend } from "../gpu/scanout-backend.ts";
 import type { PresentMode } from "./presenter.ts";
 import type { FromWorker, PresenterStats, ToWorker } from "./protocol.ts";
+import type { VirglCapsets, VirglFromWorker, VirglToWorker } from "./virgl-protocol.ts";
 
 export interface PresentInfo {
   frame: number;
@@ -56,6 +57,12 @@ export interface GpuClientOptions {
   presentMode?: PresentMode;
   /** For tests and benchmarks: a worker created elsewhere. */
   worker?: Worker;
+  /**
+   * Start the virgl (3D) renderer on the worker's context too (default true). Its capsets are in
+   * `virglCapsets` once create() resolves; the device's 3D module talks to it through
+   * `WorkerVirglPort` (virgl-port-client.ts).
+   */
+  virgl?: boolean;
 }
 
 type Listener<T> = (value: T) => void;
@@ -160,6 +167,11 @@ export class GpuClient implements ScanoutBackend {
   private statsWaiters: ((s: PresenterStats) => void)[] = [];
   /** GL renderer string reported by the worker (e.g. SwiftShader). */
   renderer = "";
+  /** The virgl renderer's capsets, read from the worker's real WebGL2 context (null: no 3D). */
+  virglCaps: VirglCapsets | null = null;
+  /** Why the virgl renderer did not start, when it was asked for. */
+  virglError: string | null = null;
+  private readonly virglEvt = new Emitter<VirglFromWorker>();
 
   private constructor(worker: Worker) {
     this.worker = worker;
@@ -177,19 +189,21 @@ export class GpuClient implements ScanoutBackend {
         offErr();
         reject(new Error(`GPU worker failed to start: ${e.context}: ${e.message}`));
       });
-      client.readyResolve = (renderer) => {
+      client.readyResolve = (ready) => {
         offErr();
-        client.renderer = renderer;
+        client.renderer = ready.renderer;
+        client.virglCaps = ready.virgl ?? null;
+        client.virglError = ready.virglError ?? null;
         resolve(client);
       };
       client.send(
-        { type: "init", canvas: offscreen, statsIntervalMs: options.statsIntervalMs ?? 1000, presentMode: options.presentMode ?? "damage" },
+        { type: "init", canvas: offscreen, statsIntervalMs: options.statsIntervalMs ?? 1000, presentMode: options.presentMode ?? "damage", virgl: options.virgl ?? true },
         [offscreen],
       );
     });
   }
 
-  private readyResolve: ((renderer: string) => void) | null = null;
+  private readyResolve: ((ready: Extract<FromWorker, { type: "ready" }>) => void) | null = null;
 
   // ---- events --------------------------------------------------------------------------------
 
@@ -246,6 +260,23 @@ export class GpuClient implements ScanoutBackend {
   }
   reset(): void {
     this.send({ type: "reset" });
+  }
+
+  // ---- virgl (3D) ----------------------------------------------------------------------------
+
+  /** Posts a virgl message in the same ordered stream as the 2D messages (virgl-port-client.ts uses this). */
+  sendVirgl(msg: VirglToWorker, transfer: Transferable[] = []): void {
+    this.send(msg, transfer);
+  }
+
+  /** A 3D resource flush: stamped like flush() so whenPresented()/presented acks cover it. */
+  flushVirgl(res: number, rect: Rect): void {
+    this.send({ type: "virglFlush", res, rect: { ...rect }, seq: ++this.seq, sentAt: performance.timeOrigin + performance.now() });
+  }
+
+  /** Replies, errors and stats from the worker's virgl host. */
+  onVirglMessage(fn: (m: VirglFromWorker) => void): () => void {
+    return this.virglEvt.on(fn);
   }
 
   // ---- extras --------------------------------------------------------------------------------
@@ -342,7 +373,7 @@ export class GpuClient implements ScanoutBackend {
   private receive(m: FromWorker): void {
     switch (m.type) {
       case "ready":
-        this.readyResolve?.(m.renderer);
+        this.readyResolve?.(m);
         this.readyResolve = null;
         break;
       case "scanout":
@@ -384,6 +415,11 @@ export class GpuClient implements ScanoutBackend {
         break;
       case "contextRestored":
         this.restoredEvt.emit();
+        break;
+      case "virglReply":
+      case "virglError":
+      case "virglStats":
+        this.virglEvt.emit(m);
         break;
     }
   }

@@ -12,6 +12,8 @@
 import { FrameScheduler } from "./frame-scheduler.ts";
 import { Presenter, DISPLAY_SCANOUT, type PresentMode } from "./presenter.ts";
 import { describeMessage, validateToWorker, type FromWorker, type ToWorker } from "./protocol.ts";
+import { VirglHost } from "./virgl-host.ts";
+import { isVirglMessageType, type VirglCapsets, type VirglToWorker } from "./virgl-protocol.ts";
 
 interface WorkerScope {
   onmessage: ((ev: MessageEvent<unknown>) => void) | null;
@@ -22,6 +24,8 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 
 let presenter: Presenter | null = null;
+/** The virgl renderer on the same context (null when the page asked for 2D only or it failed to start). */
+let virgl: VirglHost | null = null;
 let gl: WebGL2RenderingContext | null = null;
 let frameNo = 0;
 let lastStatsJson = "";
@@ -57,6 +61,7 @@ function onFrame(): void {
   if (!presenter) return;
   const p = presenter;
   try {
+    virgl?.enterPresenter();
     const done = p.frame();
     if (done) {
       post({ type: "presented", frame: ++frameNo, seq: done.seq, latencyMs: done.latencyMs });
@@ -89,7 +94,26 @@ function pushStats(force: boolean): void {
   post({ type: "stats", stats: { ...presenter.stats } });
 }
 
-function init(canvas: OffscreenCanvas, statsIntervalMs: number, mode: PresentMode): void {
+function postScanoutState(): void {
+  const size = presenter?.displaySize ?? null;
+  post({ type: "scanout", scanoutId: DISPLAY_SCANOUT, active: size !== null, width: size?.width ?? 0, height: size?.height ?? 0 });
+}
+
+/** Starts the virgl renderer on the presenter's context; its caps go to the page in `ready`. */
+function startVirgl(ctx: WebGL2RenderingContext, p: Presenter): { caps: VirglCapsets | null; error?: string } {
+  try {
+    const host = new VirglHost({ gl: ctx, presenter: p, post, scanoutChanged: postScanoutState, report });
+    const caps = host.capsets();
+    virgl = host;
+    return { caps };
+  } catch (e) {
+    const error = errorText(e);
+    console.warn(`[gpu-worker] virgl renderer failed to start: ${error}`);
+    return { caps: null, error };
+  }
+}
+
+function init(canvas: OffscreenCanvas, statsIntervalMs: number, mode: PresentMode, withVirgl: boolean): void {
   if (presenter) throw new Error("init twice");
   const ctx = canvas.getContext("webgl2", {
     alpha: false,
@@ -114,6 +138,9 @@ function init(canvas: OffscreenCanvas, statsIntervalMs: number, mode: PresentMod
   canvas.addEventListener("webglcontextrestored", () => {
     console.warn("[gpu-worker] WebGL context restored; rebuilding GL objects");
     try {
+      // The renderer's GL objects died with the old context; its 3D state is not rebuilt (the
+      // guest would need a device reset), but its state cache must not hold stale bindings.
+      virgl?.enterPresenter();
       p.attach(ctx);
       post({ type: "contextRestored" });
       requestFrame();
@@ -125,10 +152,12 @@ function init(canvas: OffscreenCanvas, statsIntervalMs: number, mode: PresentMod
   const dbg = ctx.getExtension("WEBGL_debug_renderer_info");
   const renderer = String(ctx.getParameter(dbg ? dbg.UNMASKED_RENDERER_WEBGL : ctx.RENDERER));
   if (statsIntervalMs > 0) setInterval(() => pushStats(false), statsIntervalMs);
-  post({ type: "ready", renderer });
+  const v = withVirgl ? startVirgl(ctx, p) : { caps: null };
+  post({ type: "ready", renderer, virgl: v.caps, ...(v.error ? { virglError: v.error } : {}) });
 }
 
 function readback(id: number, cursor: boolean, png: boolean): void {
+  virgl?.enterPresenter();
   const shot = presenter?.readback(cursor) ?? null;
   if (!shot) {
     const why = presenter?.attached === false ? "WebGL context lost" : "no active scanout";
@@ -161,10 +190,17 @@ function loseContext(restoreAfterMs: number): void {
 }
 
 function handle(msg: ToWorker): void {
-  if (msg.type === "init") return init(msg.canvas, msg.statsIntervalMs, msg.presentMode);
+  if (msg.type === "init") return init(msg.canvas, msg.statsIntervalMs, msg.presentMode, msg.virgl ?? true);
   if (msg.type === "ping") return post({ type: "pong", id: msg.id });
   const p = presenter;
   if (!p) throw new Error("message before init");
+  if (isVirglMessageType(msg.type)) {
+    if (!virgl) throw new Error("virgl message but the virgl renderer is not running");
+    virgl.handle(msg as VirglToWorker);
+    requestFrame();
+    return;
+  }
+  virgl?.enterPresenter();
   switch (msg.type) {
     case "createResource2D":
       p.createResource2D(msg.resourceId, msg.width, msg.height, msg.format);
@@ -177,16 +213,7 @@ function handle(msg: ToWorker): void {
       p.writeRect(msg.resourceId, msg.rect, msg.pixels);
       break;
     case "setScanout":
-      if (p.setScanout(msg.scanoutId, msg.resourceId, msg.rect)) {
-        const size = p.displaySize;
-        post({
-          type: "scanout",
-          scanoutId: DISPLAY_SCANOUT,
-          active: size !== null,
-          width: size?.width ?? 0,
-          height: size?.height ?? 0,
-        });
-      }
+      if (p.setScanout(msg.scanoutId, msg.resourceId, msg.rect)) postScanoutState();
       break;
     case "flush":
       p.flush(msg.resourceId, msg.rect, msg.seq, msg.sentAt);

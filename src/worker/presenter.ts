@@ -267,6 +267,17 @@ export class Presenter {
     this.rebuildScreen();
   }
 
+  /**
+   * Another producer on this GL context (the virgl host copying a 3D scanout resource into its
+   * mirror here) is about to draw into resource `id`'s texture: keeps the screen image first if
+   * the screen currently lives in that texture, unless the caller replaces the whole screen and
+   * flushes it right away. Returns the texture (null without a context or resource).
+   */
+  textureForExternalWrite(id: number, replacesScreen: boolean): WebGLTexture | null {
+    if (!replacesScreen && this.scanouts.get(DISPLAY_SCANOUT)?.resourceId === id) this.materializeScreen(id);
+    return this.g?.textures.get(id) ?? null;
+  }
+
   // ---- frame ---------------------------------------------------------------------------------
 
   get wantsFrame(): boolean {

@@ -9,6 +9,7 @@
  */
 import type { CursorImage, Format2D, Rect } from "../gpu/scanout-backend.ts";
 import { isFormat2D } from "./conv-2d.ts";
+import { isVirglMessageType, virglMessageError, type VirglCapsets, type VirglFromWorker, type VirglToWorker } from "./virgl-protocol.ts";
 
 /** Largest texture side we accept; SwiftShader and every WebGL2 GPU we target allow 8192. */
 export const MAX_SIDE = 8192;
@@ -21,7 +22,8 @@ export type PresentMode = "composite" | "damage";
 // ---- page → worker -------------------------------------------------------------------------
 
 export type ToWorker =
-  | { type: "init"; canvas: OffscreenCanvas; statsIntervalMs: number; presentMode: PresentMode }
+  /** `virgl`: also start the virgl renderer on the context (default true; its caps come back in `ready`). */
+  | { type: "init"; canvas: OffscreenCanvas; statsIntervalMs: number; presentMode: PresentMode; virgl?: boolean }
   | { type: "createResource2D"; resourceId: number; width: number; height: number; format: Format2D }
   | { type: "destroyResource"; resourceId: number }
   | { type: "writeRect"; resourceId: number; rect: Rect; pixels: Uint8Array }
@@ -40,7 +42,9 @@ export type ToWorker =
   | { type: "ping"; id: number }
   | { type: "getStats" }
   /** Test hook: WEBGL_lose_context.loseContext(), then restoreContext() after `restoreAfterMs`. */
-  | { type: "debugLoseContext"; restoreAfterMs: number };
+  | { type: "debugLoseContext"; restoreAfterMs: number }
+  /** The 3D (virgl) messages: virgl-protocol.ts. */
+  | VirglToWorker;
 
 export type ToWorkerType = ToWorker["type"];
 
@@ -69,7 +73,8 @@ export interface PresenterStats {
 }
 
 export type FromWorker =
-  | { type: "ready"; renderer: string }
+  /** `virgl`: the renderer's capsets (null when virgl is off or failed to start: `virglError` says why). */
+  | { type: "ready"; renderer: string; virgl?: VirglCapsets | null; virglError?: string }
   | { type: "scanout"; scanoutId: number; active: boolean; width: number; height: number }
   | { type: "presented"; frame: number; seq: number; latencyMs: number }
   | { type: "stats"; stats: PresenterStats }
@@ -79,7 +84,8 @@ export type FromWorker =
   | { type: "recycle"; buffers: ArrayBuffer[] }
   | { type: "error"; message: string; context: string }
   | { type: "contextLost" }
-  | { type: "contextRestored" };
+  | { type: "contextRestored" }
+  | VirglFromWorker;
 
 // ---- validation (pure; unit tested) --------------------------------------------------------
 
@@ -136,6 +142,7 @@ export function validateToWorker(m: unknown): Validated {
         need(typeof OffscreenCanvas !== "undefined" && m.canvas instanceof OffscreenCanvas, "init without OffscreenCanvas");
         need(isU32(m.statsIntervalMs), "bad statsIntervalMs");
         need(m.presentMode === "composite" || m.presentMode === "damage", "bad presentMode");
+        need(m.virgl === undefined || typeof m.virgl === "boolean", "bad virgl flag");
         break;
       case "createResource2D":
         need(isU32(m.resourceId) && m.resourceId !== 0, "bad resourceId");
@@ -186,8 +193,11 @@ export function validateToWorker(m: unknown): Validated {
       case "debugLoseContext":
         need(isU32(m.restoreAfterMs), "bad restoreAfterMs");
         break;
-      default:
-        return { ok: false, error: `unknown message type ${JSON.stringify(m.type)}` };
+      default: {
+        if (!isVirglMessageType(m.type)) return { ok: false, error: `unknown message type ${JSON.stringify(m.type)}` };
+        const problem = virglMessageError(m);
+        need(problem === null, problem ?? "");
+      }
     }
     return { ok: true, msg: m as unknown as ToWorker };
   } catch (e) {
@@ -200,7 +210,7 @@ export function validateToWorker(m: unknown): Validated {
 export function describeMessage(m: unknown): string {
   if (!isObj(m)) return typeof m;
   const parts: string[] = [`type=${String(m.type)}`];
-  for (const k of ["resourceId", "scanoutId", "seq", "id", "format", "width", "height", "x", "y"]) {
+  for (const k of ["resourceId", "scanoutId", "seq", "id", "format", "width", "height", "x", "y", "ctxId", "res"]) {
     if (k in m) parts.push(`${k}=${String(m[k])}`);
   }
   if (isRect(m.rect)) parts.push(`rect=${m.rect.x},${m.rect.y} ${m.rect.width}x${m.rect.height}`);

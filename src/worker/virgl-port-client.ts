@@ -1,0 +1,104 @@
+/**
+ * The device's VirglPort over GpuClient: each call becomes a virgl message in GpuClient's single
+ * ordered stream (so 3D work, 2D uploads and flushes reach the worker in guest order); requests
+ * that need an answer get an id and resolve on the matching virglReply.
+ */
+import type { Rect } from "../gpu/scanout-backend.ts";
+import type { GatheredChunk, TransferArgs, VirglError, VirglPort, VirglReply } from "../gpu/virgl/virgl-port.ts";
+import type { ResourceDesc } from "../virgl/resource-desc.ts";
+import type { GpuClient } from "./gpu-client.ts";
+import type { VirglHostStats } from "./virgl-protocol.ts";
+
+export class WorkerVirglPort implements VirglPort {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (reply: VirglReply) => void>();
+  private readonly statsWaiting = new Map<number, (stats: VirglHostStats) => void>();
+  private readonly errorListeners = new Set<(e: VirglError) => void>();
+
+  constructor(private readonly client: GpuClient) {
+    client.onVirglMessage((m) => {
+      if (m.type === "virglReply") {
+        const resolve = this.waiting.get(m.id);
+        this.waiting.delete(m.id);
+        resolve?.({ backingWrites: m.backingWrites, error: m.error });
+      } else if (m.type === "virglError") {
+        for (const l of this.errorListeners) l(m.error);
+      } else {
+        const resolve = this.statsWaiting.get(m.id);
+        this.statsWaiting.delete(m.id);
+        resolve?.(m.stats);
+      }
+    });
+  }
+
+  /** Requests awaiting a reply (for the debug handle). */
+  get pending(): number {
+    return this.waiting.size;
+  }
+
+  private request(send: (id: number) => void): Promise<VirglReply> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      send(id);
+    });
+  }
+
+  createContext(ctxId: number, name: string): void {
+    this.client.sendVirgl({ type: "virglCreateContext", ctxId, name });
+  }
+  destroyContext(ctxId: number): void {
+    this.client.sendVirgl({ type: "virglDestroyContext", ctxId });
+  }
+  createResource(desc: ResourceDesc): void {
+    this.client.sendVirgl({ type: "virglCreateResource", desc: { ...desc } });
+  }
+  unrefResource(res: number): void {
+    this.client.sendVirgl({ type: "virglUnrefResource", res });
+  }
+  attachResource(ctxId: number, res: number): void {
+    this.client.sendVirgl({ type: "virglAttachResource", ctxId, res });
+  }
+  detachResource(ctxId: number, res: number): void {
+    this.client.sendVirgl({ type: "virglDetachResource", ctxId, res });
+  }
+  transferToHost(args: TransferArgs, bytes: Uint8Array | null): void {
+    this.client.sendVirgl({ type: "virglTransferToHost", args, bytes }, bytes ? [bytes.buffer] : []);
+  }
+  transferFromHost(args: TransferArgs, fence: boolean): Promise<VirglReply> {
+    return this.request((id) => this.client.sendVirgl({ type: "virglTransferFromHost", id, args, fence }));
+  }
+  submit(ctxId: number, words: Uint32Array, chunks: GatheredChunk[], fence: boolean): Promise<VirglReply> {
+    // The device copied words and chunks out of guest RAM into fresh buffers: transfer them.
+    const buffers = new Set<ArrayBuffer>();
+    for (const b of [words.buffer, ...chunks.map((c) => c.bytes.buffer)]) if (b instanceof ArrayBuffer) buffers.add(b);
+    return this.request((id) => this.client.sendVirgl({ type: "virglSubmit", id, ctxId, words, chunks, fence }, [...buffers]));
+  }
+  fence(): Promise<VirglReply> {
+    return this.request((id) => this.client.sendVirgl({ type: "virglFence", id }));
+  }
+  setScanout(scanoutId: number, res: number, rect: Rect): void {
+    this.client.sendVirgl({ type: "virglSetScanout", scanoutId, res, rect: { ...rect } });
+  }
+  flush(res: number, rect: Rect): void {
+    this.client.flushVirgl(res, rect);
+  }
+  reset(): void {
+    // Answers to earlier work are dropped by the device (epoch); forget them here too.
+    this.waiting.clear();
+    this.client.sendVirgl({ type: "virglReset" });
+  }
+  onError(listener: (error: VirglError) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  /** The worker side's renderer stats (live GL objects per kind, contexts, resources, fences). */
+  stats(): Promise<VirglHostStats> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.statsWaiting.set(id, resolve);
+      this.client.sendVirgl({ type: "virglStats", id });
+    });
+  }
+}
