@@ -83,21 +83,24 @@ async function start(): Promise<void> {
   const terminal = new SerialTerminal(byId("terminal"), (data) => handle.emulator?.serial.send(data));
   terminal.writeText(`\x1b[90mwebvirgl: downloading guest images from ${options.guestBaseUrl}\x1b[0m\r\n`);
 
-  setPhase("starting", "Starting the GPU worker…");
-  const devices = await createPageDevices(screen.gpuCanvas).catch((error: unknown) => {
+  // The GPU worker (WebGL2 set-up) starts while the images download.
+  setPhase("downloading", "Downloading guest images…");
+  progress.show();
+  const devicesReady = createPageDevices(screen.gpuCanvas).catch((error: unknown) => {
     const detail = error instanceof Error ? error.message : String(error);
     throw new EmulatorError(`the GPU worker could not start: ${detail}`, { cause: error });
   });
-  handle.gpuClient = devices.gpuClient;
-  devices.gpuClient.onScanoutChanged((active) => screen.setGpuScanoutActive(active));
-  devices.gpuClient.onError((e) => console.warn(`webvirgl: GPU worker: ${e.context}: ${e.message}`));
-
-  setPhase("downloading", "Downloading guest images…");
-  progress.show();
+  // Settled later; without this, a failure while downloads are still running would be "unhandled".
+  devicesReady.catch(() => {});
   const images = await fetchGuestImages(options.guestBaseUrl, (p) => progress.update(p.file, p.loaded, p.total));
   handle.manifest = images.manifest;
   handle.timings.imagesLoaded = performance.now();
   progress.hide();
+
+  const devices = await devicesReady;
+  handle.gpuClient = devices.gpuClient;
+  devices.gpuClient.onScanoutChanged((active) => screen.setGpuScanoutActive(active));
+  devices.gpuClient.onError((e) => console.warn(`webvirgl: GPU worker: ${e.context}: ${e.message}`));
 
   setPhase("starting", "Starting the emulator…");
   const cmdline = buildKernelCmdline([guestRunArg(options.run), options.extraCmdline]);
