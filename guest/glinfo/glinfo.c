@@ -13,13 +13,16 @@
  *
  * Platforms: EGL_MESA_platform_surfaceless first; if that is missing or fails, GBM (libgbm is
  * dlopen'ed, so it is not a link dependency) on the first of /dev/dri/renderD128, /dev/dri/card0.
- * glGetString comes from eglGetProcAddress.
+ * glGetString comes from eglGetProcAddress. Each API is probed in its own child process.
  */
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <EGL/egl.h>
@@ -114,18 +117,19 @@ struct api {
   EGLint attribs[9];
 };
 
-int main(int argc, char **argv) {
-  const char *platform = NULL, *device = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--platform") && i + 1 < argc) platform = argv[++i];
-    else if (!strcmp(argv[i], "--device") && i + 1 < argc) device = argv[++i];
-    else {
-      fprintf(stderr, "usage: glinfo [--platform surfaceless|gbm] [--device PATH]\n");
-      return 2;
-    }
-  }
-  setvbuf(stdout, NULL, _IOLBF, 0);
+static struct api apis[] = {
+  {"gl-core", EGL_OPENGL_API, EGL_OPENGL_BIT,
+   {EGL_CONTEXT_MAJOR_VERSION, 3, EGL_CONTEXT_MINOR_VERSION, 2, EGL_CONTEXT_OPENGL_PROFILE_MASK,
+    EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT, EGL_NONE}},
+  {"gl-compat", EGL_OPENGL_API, EGL_OPENGL_BIT, {EGL_NONE}},
+  {"gles2", EGL_OPENGL_ES_API, EGL_OPENGL_ES2_BIT, {EGL_CONTEXT_MAJOR_VERSION, 2, EGL_NONE}},
+  {"gles3", EGL_OPENGL_ES_API, EGL_OPENGL_ES3_BIT_KHR, {EGL_CONTEXT_MAJOR_VERSION, 3, EGL_NONE}},
+};
+#define NUM_APIS ((int)(sizeof apis / sizeof apis[0]))
 
+/* Runs in a child process: opens the display, (optionally) prints the EGL line, tests one API.
+ * Exit status: 0 the API works, 1 it does not, 2 no EGL display. */
+static int probe(const char *platform, const char *device, struct api *a, int print_egl) {
   EGLDisplay dpy = EGL_NO_DISPLAY;
   const char *used_platform = "-", *used_device = "-";
   EGLint major = 0, minor = 0;
@@ -147,75 +151,98 @@ int main(int argc, char **argv) {
   }
   if (dpy == EGL_NO_DISPLAY) {
     printf("glinfo: error=no EGL display (tried %s)\n", platform ? platform : "surfaceless, gbm");
-    printf("glinfo: summary ok=0 failed=4\n");
     return 2;
   }
   const char *dext = eglQueryString(dpy, EGL_EXTENSIONS);
-  printf("glinfo: egl platform=%s device=%s vendor=%s version=%s client_apis=%s\n", used_platform, used_device,
-         s_or_dash(eglQueryString(dpy, EGL_VENDOR)), s_or_dash(eglQueryString(dpy, EGL_VERSION)),
-         s_or_dash(eglQueryString(dpy, EGL_CLIENT_APIS)));
+  if (print_egl) {
+    printf("glinfo: egl platform=%s device=%s vendor=%s version=%s client_apis=%s\n", used_platform, used_device,
+           s_or_dash(eglQueryString(dpy, EGL_VENDOR)), s_or_dash(eglQueryString(dpy, EGL_VERSION)),
+           s_or_dash(eglQueryString(dpy, EGL_CLIENT_APIS)));
+    if (!has_ext(dext, "EGL_KHR_surfaceless_context"))
+      printf("glinfo: note: EGL_KHR_surfaceless_context not offered; making contexts current will likely fail\n");
+  }
   int no_config = has_ext(dext, "EGL_KHR_no_config_context") || has_ext(dext, "EGL_MESA_configless_context");
-  if (!has_ext(dext, "EGL_KHR_surfaceless_context"))
-    printf("glinfo: note: EGL_KHR_surfaceless_context not offered; making contexts current will likely fail\n");
-
   get_string_fn get_string = (get_string_fn)eglGetProcAddress("glGetString");
   if (!get_string) {
-    printf("glinfo: error=eglGetProcAddress(glGetString) returned NULL\n");
-    eglTerminate(dpy);
-    return 2;
+    printf("glinfo: api=%s error=eglGetProcAddress(glGetString) returned NULL\n", a->name);
+    return 1;
   }
+  if (!eglBindAPI(a->bind)) {
+    printf("glinfo: api=%s error=eglBindAPI failed (%s)\n", a->name, egl_error_name(eglGetError()));
+    return 1;
+  }
+  EGLConfig cfg = EGL_NO_CONFIG_KHR;
+  if (!no_config) {
+    EGLint n = 0, want[] = {EGL_RENDERABLE_TYPE, a->renderable, EGL_SURFACE_TYPE, 0, EGL_NONE};
+    if (!eglChooseConfig(dpy, want, &cfg, 1, &n) || n < 1) {
+      printf("glinfo: api=%s error=no EGLConfig with this renderable type\n", a->name);
+      return 1;
+    }
+  }
+  EGLContext ctx = eglCreateContext(dpy, cfg, EGL_NO_CONTEXT, a->attribs);
+  if (ctx == EGL_NO_CONTEXT) {
+    printf("glinfo: api=%s error=eglCreateContext failed (%s)\n", a->name, egl_error_name(eglGetError()));
+    return 1;
+  }
+  if (!eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, ctx)) {
+    printf("glinfo: api=%s error=eglMakeCurrent failed (%s)\n", a->name, egl_error_name(eglGetError()));
+    return 1;
+  }
+  const unsigned char *vendor = get_string(GL_VENDOR), *renderer = get_string(GL_RENDERER),
+                      *version = get_string(GL_VERSION), *glsl = get_string(GL_SHADING_LANGUAGE_VERSION);
+  if (!version) {
+    printf("glinfo: api=%s error=glGetString(GL_VERSION) returned NULL\n", a->name);
+    return 1;
+  }
+  printf("glinfo: api=%s vendor=%s renderer=%s version=%s glsl=%s\n", a->name, s_or_dash(vendor),
+         s_or_dash(renderer), s_or_dash(version), s_or_dash(glsl));
+  eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+  eglDestroyContext(dpy, ctx);
+  eglTerminate(dpy);
+  return 0;
+}
 
-  struct api apis[] = {
-    {"gl-core", EGL_OPENGL_API, EGL_OPENGL_BIT,
-     {EGL_CONTEXT_MAJOR_VERSION, 3, EGL_CONTEXT_MINOR_VERSION, 2, EGL_CONTEXT_OPENGL_PROFILE_MASK,
-      EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT, EGL_NONE}},
-    {"gl-compat", EGL_OPENGL_API, EGL_OPENGL_BIT, {EGL_NONE}},
-    {"gles2", EGL_OPENGL_ES_API, EGL_OPENGL_ES2_BIT, {EGL_CONTEXT_MAJOR_VERSION, 2, EGL_NONE}},
-    {"gles3", EGL_OPENGL_ES_API, EGL_OPENGL_ES3_BIT_KHR, {EGL_CONTEXT_MAJOR_VERSION, 3, EGL_NONE}},
-  };
+int main(int argc, char **argv) {
+  const char *platform = NULL, *device = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--platform") && i + 1 < argc) platform = argv[++i];
+    else if (!strcmp(argv[i], "--device") && i + 1 < argc) device = argv[++i];
+    else {
+      fprintf(stderr, "usage: glinfo [--platform surfaceless|gbm] [--device PATH]\n");
+      return 2;
+    }
+  }
+  setvbuf(stdout, NULL, _IOLBF, 0);
+
+  /* One child process per API: a crash or the OOM killer (softpipe contexts take ~170 MB) costs
+   * only that API's line, and each API starts with all memory available. */
   int ok = 0, failed = 0;
-  for (unsigned i = 0; i < sizeof apis / sizeof apis[0]; i++) {
-    struct api *a = &apis[i];
-    if (!eglBindAPI(a->bind)) {
-      printf("glinfo: api=%s error=eglBindAPI failed (%s)\n", a->name, egl_error_name(eglGetError()));
+  for (int i = 0; i < NUM_APIS; i++) {
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+      printf("glinfo: api=%s error=fork failed\n", apis[i].name);
       failed++;
       continue;
     }
-    EGLConfig cfg = EGL_NO_CONFIG_KHR;
-    if (!no_config) {
-      EGLint n = 0, want[] = {EGL_RENDERABLE_TYPE, a->renderable, EGL_SURFACE_TYPE, 0, EGL_NONE};
-      if (!eglChooseConfig(dpy, want, &cfg, 1, &n) || n < 1) {
-        printf("glinfo: api=%s error=no EGLConfig with this renderable type\n", a->name);
-        failed++;
-        continue;
-      }
+    if (pid == 0) {
+      int rc = probe(platform, device, &apis[i], i == 0);
+      fflush(stdout);
+      _exit(rc);
     }
-    EGLContext ctx = eglCreateContext(dpy, cfg, EGL_NO_CONTEXT, a->attribs);
-    if (ctx == EGL_NO_CONTEXT) {
-      printf("glinfo: api=%s error=eglCreateContext failed (%s)\n", a->name, egl_error_name(eglGetError()));
-      failed++;
-      continue;
-    }
-    if (!eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, ctx)) {
-      printf("glinfo: api=%s error=eglMakeCurrent failed (%s)\n", a->name, egl_error_name(eglGetError()));
-      eglDestroyContext(dpy, ctx);
-      failed++;
-      continue;
-    }
-    const unsigned char *vendor = get_string(GL_VENDOR), *renderer = get_string(GL_RENDERER),
-                        *version = get_string(GL_VERSION), *glsl = get_string(GL_SHADING_LANGUAGE_VERSION);
-    if (!version) {
-      printf("glinfo: api=%s error=glGetString(GL_VERSION) returned NULL\n", a->name);
-      failed++;
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0) {}
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) ok++;
+    else if (WIFEXITED(st) && WEXITSTATUS(st) == 2) {
+      printf("glinfo: summary ok=0 failed=%d\n", NUM_APIS);
+      return 2;
     } else {
-      printf("glinfo: api=%s vendor=%s renderer=%s version=%s glsl=%s\n", a->name, s_or_dash(vendor),
-             s_or_dash(renderer), s_or_dash(version), s_or_dash(glsl));
-      ok++;
+      if (WIFSIGNALED(st))
+        printf("glinfo: api=%s error=crashed with signal %d%s\n", apis[i].name, WTERMSIG(st),
+               WTERMSIG(st) == SIGKILL ? " (killed: out of memory?)" : "");
+      failed++;
     }
-    eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
-    eglDestroyContext(dpy, ctx);
   }
   printf("glinfo: summary ok=%d failed=%d\n", ok, failed);
-  eglTerminate(dpy);
   return failed ? 1 : 0;
 }
