@@ -32,6 +32,9 @@ export class FakeVirglPort implements VirglPort {
   readonly pending: PendingWork[] = [];
   private readonly errorListeners = new Set<(e: VirglError) => void>();
 
+  /** `autoAnswer`: every request resolves at once with no writes (a headless stand-in for the renderer). */
+  constructor(private readonly autoAnswer = false) {}
+
   take(): PortCall[] {
     const out = this.calls;
     this.calls = [];
@@ -51,6 +54,7 @@ export class FakeVirglPort implements VirglPort {
   }
 
   private later(work: Omit<PendingWork, "resolve">): Promise<VirglReply> {
+    if (this.autoAnswer) return Promise.resolve({ backingWrites: [], error: null });
     return new Promise((resolve) => {
       this.pending.push({ ...work, resolve: (r = {}) => resolve({ backingWrites: r.backingWrites ?? [], error: r.error ?? null }) });
     });
