@@ -6,6 +6,7 @@ import type { Emulator } from "../src/emulator/emulator.ts";
 import type { GuestManifest } from "../src/emulator/guest-manifest.ts";
 import type { VirtioGpu } from "../src/gpu/index.ts";
 import type { GpuClient } from "../src/worker/gpu-client.ts";
+import type { PageVirgl } from "./machine-devices.ts";
 
 export type PagePhase = "checking" | "downloading" | "starting" | "booting" | "running" | "stopped" | "failed";
 
@@ -22,6 +23,8 @@ export interface WebvirglDebugHandle {
   /** The virtio-gpu device model (stats, setDisplaySize) and the GPU worker client (readback, stats). */
   gpu: VirtioGpu | null;
   gpuClient: GpuClient | null;
+  /** The virgl 3D module (module.stats: contexts, submits, errored contexts) and its port (port.stats(): the worker's renderer); null on the 2D path. */
+  virgl: PageVirgl | null;
   manifest: GuestManifest | null;
   phase: PagePhase;
   error: string | null;

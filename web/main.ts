@@ -36,6 +36,7 @@ const handle: WebvirglDebugHandle = {
   emulator: null,
   gpu: null,
   gpuClient: null,
+  virgl: null,
   manifest: null,
   phase: "checking",
   error: null,
@@ -86,7 +87,7 @@ async function start(): Promise<void> {
   // The GPU worker (WebGL2 set-up) starts while the images download.
   setPhase("downloading", "Downloading guest images…");
   progress.show();
-  const devicesReady = createPageDevices(screen.gpuCanvas).catch((error: unknown) => {
+  const devicesReady = createPageDevices(screen.gpuCanvas, { virgl: options.virgl }).catch((error: unknown) => {
     const detail = error instanceof Error ? error.message : String(error);
     throw new EmulatorError(`the GPU worker could not start: ${detail}`, { cause: error });
   });
@@ -99,11 +100,14 @@ async function start(): Promise<void> {
 
   const devices = await devicesReady;
   handle.gpuClient = devices.gpuClient;
+  handle.virgl = devices.virgl;
   devices.gpuClient.onScanoutChanged((active) => screen.setGpuScanoutActive(active));
   devices.gpuClient.onError((e) => console.warn(`webvirgl: GPU worker: ${e.context}: ${e.message}`));
 
   setPhase("starting", "Starting the emulator…");
-  const cmdline = buildKernelCmdline([guestRunArg(options.run), options.extraCmdline]);
+  // Without VIRGL the guest's Mesa must take the software path (kms_swrast/softpipe into dumb buffers).
+  const glArg = devices.virgl ? "" : "webvirgl.gl=softpipe";
+  const cmdline = buildKernelCmdline([guestRunArg(options.run), glArg, options.extraCmdline]);
   terminal.writeText(`\x1b[90mwebvirgl: booting Linux: ${cmdline}\x1b[0m\r\n`);
   let lineStart = 0;
   const memorySize =
