@@ -187,6 +187,9 @@ test("depth test on a Z24S8 surface: LESS keeps the nearer triangle, GREATER let
   expect(r.error).toBeUndefined();
   expect(r.less).toEqual([255, 128, 0, 255]);
   expect(r.greater).toEqual([0, 255, 0, 255]);
+  // read back through the depth shader path: the GREATER draw wrote window z .75; the clear left 1.0
+  expect(Math.abs(r.depthInside - 0.75 * 0xffffff)).toBeLessThanOrEqual(1); // rasterizer rounding
+  expect(r.depthOutside).toBe(0xffffff);
 });
 
 for (const name of [

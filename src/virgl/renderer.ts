@@ -17,6 +17,7 @@ import { createFormatProbe } from "./render/format-probe.ts";
 import { FramebufferBinder } from "./render/framebuffer.ts";
 import { type GlObjectKind, GlObjects } from "./render/gl-objects.ts";
 import { type GpuResource, createGpuResource, destroyGpuResource } from "./render/resources.ts";
+import { DepthReadback } from "./render/depth-readback.ts";
 import { QueryManager } from "./render/queries.ts";
 import { GlStateCache } from "./render/state-cache.ts";
 import { readback, upload, type TransferEnv } from "./render/transfers.ts";
@@ -84,6 +85,7 @@ export class VirglRenderer {
   private readFb: WebGLFramebuffer;
   private readonly drawHandler: DrawHandler | undefined;
   private readonly queries: QueryManager;
+  private readonly depthReadback: DepthReadback;
 
   constructor(
     readonly gl: WebGL2RenderingContext,
@@ -96,6 +98,7 @@ export class VirglRenderer {
     this.state.reset();
     this.readFb = this.objs.framebuffer();
     this.queries = new QueryManager(gl, this.objs);
+    this.depthReadback = new DepthReadback(gl, this.objs, this.state);
     const path = options.draw;
     this.drawHandler = path ? (env, sub, cmd) => path.draw(env, sub, cmd) : undefined;
   }
@@ -299,6 +302,7 @@ export class VirglRenderer {
   /** Frees the renderer's own objects too (after reset, live counts are 0). */
   dispose(): void {
     this.reset();
+    this.depthReadback.dispose();
     this.state.dropObject(this.readFb);
     this.objs.deleteFramebuffer(this.readFb);
   }
@@ -319,7 +323,7 @@ export class VirglRenderer {
   }
 
   private transferEnv(): TransferEnv {
-    return { gl: this.gl, state: this.state, readFb: this.readFb };
+    return { gl: this.gl, state: this.state, readFb: this.readFb, depth: this.depthReadback };
   }
 
   private env(ctx: VirglContext, backing: BackingAccess): ExecEnv {

@@ -463,7 +463,7 @@ const harness = {
    * Depth test on a Z24_UNORM_S8_UINT surface: after the triangle at window z .5, a second draw
    * at z .75 with another colour fails LESS and passes GREATER.
    */
-  depth(): { less: number[]; greater: number[]; error?: string } {
+  depth(): { less: number[]; greater: number[]; depthInside: number; depthOutside: number; error?: string } {
     const s = session([...triangleResources(), { ...tex2d(13, 19, 16, 16), bind: Bind.DEPTH_STENCIL }]);
     const cmds = triangleCmds({ yflip: false, indexed: false });
     const draw = cmds.pop()!;
@@ -505,7 +505,10 @@ const harness = {
     const at = () => Array.from(s.backings.get(10)!.subarray((1 * 16 + 2) * 4, (1 * 16 + 2) * 4 + 4));
     const less = at();
     const r2 = run(s, [dsa(25, 4 /* GREATER */), { kind: "BIND_OBJECT", objType: 3, handle: 25 }, draw, readBack(10, 16, 16, 4)], false);
-    return { less, greater: at(), error: r1.error ?? r2.error };
+    // depth readback (shader path): Z24_UNORM_S8_UINT words, Z in the low 24 bits
+    const r3 = run(s, [readBack(13, 16, 16, 4)], false);
+    const z = new Uint32Array(s.backings.get(13)!.buffer, 0, 256);
+    return { less, greater: at(), depthInside: z[1 * 16 + 2], depthOutside: z[15 * 16 + 15], error: r1.error ?? r2.error ?? r3.error };
   },
 
   /**

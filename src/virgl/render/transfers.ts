@@ -11,6 +11,7 @@ import { GL } from "../conv/gl.ts";
 import { type Box3, type TransferGeometry, transferGeometry } from "../resource-desc.ts";
 import type { GpuResource } from "./resources.ts";
 import { T } from "./resources.ts";
+import type { DepthReadback } from "./depth-readback.ts";
 import type { GlStateCache } from "./state-cache.ts";
 
 const UNPACK_ALIGNMENT = 0x0cf5;
@@ -24,6 +25,8 @@ export interface TransferEnv {
   state: GlStateCache;
   /** Scratch framebuffer used for readbacks (owned by the renderer). */
   readFb: WebGLFramebuffer;
+  /** Shader path for depth formats (readPixels cannot read depth in WebGL2). */
+  depth: DepthReadback;
 }
 
 /** Copies the box's rows out of a guest-layout span into a tight buffer. */
@@ -40,7 +43,7 @@ function tighten(src: Uint8Array, g: TransferGeometry, d: number): Uint8Array {
 
 /** Scatters tight rows into a guest-layout span (bytes between rows keep `base` contents). */
 function loosen(tight: Uint8Array, g: TransferGeometry, d: number, base: Uint8Array): Uint8Array {
-  const out = base.slice(0, g.bytes);
+  const out = base.length >= g.bytes ? base.slice(0, g.bytes) : new Uint8Array(g.bytes);
   for (let z = 0; z < d; z++) {
     for (let y = 0; y < g.rows; y++) {
       const to = z * g.layerStride + y * g.stride;
@@ -132,6 +135,16 @@ export function readback(env: TransferEnv, r: GpuResource, level: number, box: B
   if (r.kind === "staging") return "readback from a staging buffer goes through its backing";
   if (r.kind === "buffer") return r.shadow!.slice(box.x, box.x + box.w);
   const f = r.fmt!;
+  if (f.depth) {
+    const pixels = box.w * box.h;
+    const tight = new Uint8Array(pixels * f.blockBytes * box.d);
+    for (let z = 0; z < box.d; z++) {
+      const layer = env.depth.read(r.texture!, r.glTarget, f, level, box.z + z, box.x, box.y, box.w, box.h);
+      if (typeof layer === "string") return layer;
+      tight.set(layer, z * pixels * f.blockBytes);
+    }
+    return loosen(tight, g, box.d, base ?? new Uint8Array(g.bytes));
+  }
   const spec = readSpec(f);
   if (!spec) return `${f.name} cannot be read back (not in supported_readback_formats)`;
   const { gl } = env;
