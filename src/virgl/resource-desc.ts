@@ -50,8 +50,9 @@ export function normalizeResourceDesc(d: ResourceDesc): ResourceDesc {
   };
 }
 
-/** Returns an error message, or null if the description is acceptable. */
-export function validateResourceDesc(d: ResourceDesc): string | null {
+/** Returns an error message, or null if the description is acceptable (zero extents mean 1). */
+export function validateResourceDesc(raw: ResourceDesc): string | null {
+  const d = normalizeResourceDesc(raw);
   if (d.handle === 0) return "resource handle 0 is reserved";
   if (d.target > Target.TEXTURE_CUBE_ARRAY) return `target ${d.target} unknown`;
   if (d.nrSamples > 1) return `nr_samples ${d.nrSamples}: multisampled resources are not advertised`;
@@ -84,7 +85,7 @@ export function validateResourceDesc(d: ResourceDesc): string | null {
 export function levelExtent(d: ResourceDesc, level: number): { w: number; h: number; layers: number } {
   const w = Math.max(1, d.width >>> level);
   const h = d.target === Target.TEXTURE_1D || d.target === Target.TEXTURE_1D_ARRAY ? 1 : Math.max(1, d.height >>> level);
-  let layers = d.arraySize;
+  let layers = Math.max(1, d.arraySize);
   if (d.target === Target.TEXTURE_3D) layers = Math.max(1, d.depth >>> level);
   if (d.target === Target.TEXTURE_CUBE) layers = 6;
   return { w, h, layers };

@@ -44,7 +44,8 @@ describe("resource descriptions", () => {
     const custom = normalizeResourceDesc({ ...buf(5, 8, 0x20000), height: 1, depth: 1, arraySize: 0 });
     expect(custom.arraySize).toBe(1);
     expect(validateResourceDesc(custom)).toBeNull();
-    expect(validateResourceDesc({ ...tex(), arraySize: 0 })).toMatch(/zero/);
+    expect(validateResourceDesc({ ...tex(), arraySize: 0 })).toBeNull(); // validation normalizes too
+    expect(validateResourceDesc({ ...tex(), width: 0 })).toMatch(/zero/);
     expect(validateResourceDesc(normalizeResourceDesc({ ...tex(), arraySize: 0, depth: 0 }))).toBeNull();
   });
   it("level extents", () => {
