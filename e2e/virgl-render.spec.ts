@@ -174,6 +174,13 @@ test("stream output: captured varyings land in the target buffer, appends contin
   expect(r.floats).toEqual([...yellow, ...yellow, ...yellow, ...yellow, ...yellow, ...yellow]);
 });
 
+test("BGRA vertex colours (B8G8R8A8_UNORM attributes) are reordered", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.bgraVertices());
+  expect(r.error).toBeUndefined();
+  expect(r.px).toEqual([255, 128, 0, 255]);
+});
+
 test("uniform buffers: SET_UNIFORM_BUFFER binds a buffer range as a UBO", async ({ page }) => {
   await open(page);
   const r = await page.evaluate(() => window.virglHarness.ubo());

@@ -564,6 +564,45 @@ const harness = {
     return { submits, executed, errors, skipped: stats.skippedCommands, transfers, programs: stats.liveGlObjects.program ?? 0 };
   },
 
+  /** Vertex colours as B8G8R8A8_UNORM (GL_BGRA arrays): reordered on the CPU, drawn orange. */
+  bgraVertices(): { px: number[]; error?: string } {
+    const s = session(triangleResources());
+    const cmds = triangleCmds({ yflip: false, indexed: false });
+    const draw = cmds.pop()!;
+    const vb = new Uint8Array(60);
+    const dv = new DataView(vb.buffer);
+    [[-1, -1], [1, -1], [-1, 1]].forEach(([x, y], i) => {
+      dv.setFloat32(i * 20, x, true);
+      dv.setFloat32(i * 20 + 4, y, true);
+      dv.setFloat32(i * 20 + 8, 0, true);
+      dv.setFloat32(i * 20 + 12, 1, true);
+      vb.set([0, 128, 255, 255], i * 20 + 16); // B G R A
+    });
+    const r = run(
+      s,
+      [
+        ...cmds,
+        { kind: "RESOURCE_INLINE_WRITE", res: 30, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: 60, h: 1, d: 1 }, data: vb },
+        {
+          kind: "CREATE_VERTEX_ELEMENTS",
+          handle: 51,
+          elements: [
+            { srcOffset: 0, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
+            { srcOffset: 16, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 1 },
+          ],
+        },
+        { kind: "BIND_OBJECT", objType: 5, handle: 51 },
+        { kind: "SET_VERTEX_BUFFERS", buffers: [{ stride: 20, offset: 0, res: 30 }] },
+        { kind: "SET_CONSTANT_BUFFER", stage: 1, index: 0, data: Uint32Array.from([1, 1, 1, 1].map(f32bits)) },
+        draw,
+        readBack(10, 16, 16, 4),
+      ],
+      false,
+    );
+    const mem = s.backings.get(10)!;
+    return { px: Array.from(mem.subarray((1 * 16 + 2) * 4, (1 * 16 + 2) * 4 + 4)), error: r.error };
+  },
+
   /** Occlusion query around the triangle draw and around an empty (scissored-out) draw. */
   async occlusion(): Promise<{ visible: number[]; hidden: number[]; deferred?: number; error?: string }> {
     const s = session(triangleResources());

@@ -4,7 +4,7 @@ import { allFormats, formatInfo, isFilterable, isRenderable, isTexturable, regio
 import { GL } from "./gl.ts";
 import { glToGuest, guestToGl } from "./pixel-convert.ts";
 import * as St from "./state.ts";
-import { convertDoubles, doubleVertexComponents, vertexFormat } from "./vertex-formats.ts";
+import { convertBgra, convertDoubles, doubleVertexComponents, vertexFormat } from "./vertex-formats.ts";
 import { packReadback, readSpec, toHalf } from "./readback.ts";
 
 const refCaps = JSON.parse(readFileSync("/work/shared/reference/capsets/gles30.caps.json", "utf8")) as {
@@ -274,5 +274,16 @@ describe("double vertex attributes", () => {
     expect([24, 25, 26, 27, 28].map(doubleVertexComponents)).toEqual([1, 2, 3, 4, 0]);
     const src = new Uint8Array(new Float64Array([9, 1.5, 2.5, 9, 3.5, 4.5]).buffer);
     expect(Array.from(convertDoubles(src, 8, 24, 2, 3))).toEqual([1.5, 2.5, 3.5, 4.5, 0, 0]);
+  });
+});
+
+describe("BGRA vertex attributes", () => {
+  it("B8G8R8A8 and B10G10R10A2 are reordered to RGBA", () => {
+    const src = Uint8Array.from([1, 2, 3, 4, 9, 9, 5, 6, 7, 8]);
+    expect(Array.from(convertBgra(1, src, 0, 6, 2))).toEqual([3, 2, 1, 4, 7, 6, 5, 8]);
+    const w = new Uint8Array(4);
+    new DataView(w.buffer).setUint32(0, (2 << 30) | (0x111 << 20) | (0x222 << 10) | 0x333, true);
+    const o = convertBgra(131, w, 0, 4, 1);
+    expect(new DataView(o.buffer).getUint32(0, true) >>> 0).toBe(((2 << 30) | (0x333 << 20) | (0x222 << 10) | 0x111) >>> 0);
   });
 });

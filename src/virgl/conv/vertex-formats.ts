@@ -1,9 +1,9 @@
 // virgl vertex element formats → WebGL2 vertexAttrib(I)Pointer parameters. UNORM/SNORM are
 // normalized; USCALED/SSCALED are integer data converted to float without normalization; UINT/SINT
-// use vertexAttribIPointer. BGRA-ordered formats need a component swizzle in the vertex shader
-// (`bgra`), which the translator key carries. 64-bit and FIXED formats have no WebGL2 equivalent.
-// Mesa (virgl_is_vertex_format_supported) accepts every PLAIN non-FIXED format regardless of the
-// vertexbuffer caps mask, so this table must cover all it can send short of doubles.
+// use vertexAttribIPointer. BGRA-ordered formats (`bgra`) are reordered on the CPU at draw time;
+// 64-bit formats (doubleVertexComponents) are converted to floats there too. FIXED has no WebGL2
+// equivalent. Mesa (virgl_is_vertex_format_supported) accepts every PLAIN non-FIXED format
+// regardless of the vertexbuffer caps mask, so these must cover everything it can send.
 
 import { GL } from "./gl.ts";
 
@@ -15,7 +15,7 @@ export interface VertexFormat {
   integer: boolean;
   /** Source bytes of one element. */
   bytes: number;
-  /** Components arrive in B,G,R,A order; the shader must swizzle .zyxw. */
+  /** Components arrive in B,G,R,A order; the draw path reorders them on the CPU (convertBgra). */
   bgra: boolean;
 }
 
@@ -91,6 +91,24 @@ export function convertDoubles(src: Uint8Array, offset: number, stride: number, 
       const at = offset + v * stride + c * 8;
       if (at + 8 <= src.length) out[v * comps + c] = dv.getFloat64(at, true);
     }
+  }
+  return out;
+}
+
+/**
+ * Copies `n` elements of a BGRA-ordered vertex format into tightly packed RGBA order (B8G8R8A8:
+ * bytes 0/2 swapped; B10G10R10A2: 10-bit R/B fields swapped). Elements past `src` read as 0.
+ */
+export function convertBgra(id: number, src: Uint8Array, offset: number, stride: number, n: number): Uint8Array {
+  const out = new Uint8Array(n * 4);
+  const sv = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  const ov = new DataView(out.buffer);
+  for (let v = 0; v < n; v++) {
+    const at = offset + v * stride;
+    if (at + 4 > src.length) break;
+    const w = sv.getUint32(at, true);
+    if (id === 1) ov.setUint32(v * 4, ((w & 0xff00ff00) | ((w & 0xff) << 16) | ((w >>> 16) & 0xff)) >>> 0, true);
+    else ov.setUint32(v * 4, ((w & 0xc00ffc00) | ((w & 0x3ff) << 20) | ((w >>> 20) & 0x3ff)) >>> 0, true);
   }
   return out;
 }

@@ -4,11 +4,12 @@
 //
 // start_instance is emulated by advancing instanced attributes (offset += ⌊start/divisor⌋·stride);
 // gl_InstanceID never includes it (GL semantics). Vertex strides above 255 bytes are rejected
-// (WebGL's limit, advertised in caps).
+// (WebGL's limit, advertised in caps). Double-precision and BGRA-ordered attributes are converted
+// on the CPU from the buffer's shadow into a per-attribute scratch buffer.
 
 import { formatInfo } from "../conv/formats.ts";
 import { minFilter, magFilter, wrapMode, compareFunc } from "../conv/state.ts";
-import { convertDoubles, doubleVertexComponents, vertexFormat } from "../conv/vertex-formats.ts";
+import { convertBgra, convertDoubles, doubleVertexComponents, vertexFormat } from "../conv/vertex-formats.ts";
 import type { CommandOf } from "../decode/types.ts";
 import { Obj, Stage } from "../protocol.ts";
 import type { ExecEnv, ExecResult } from "./exec-env.ts";
@@ -251,7 +252,6 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
         const comps64 = doubleVertexComponents(e.srcFormat);
         const vf = comps64 ? { size: comps64, type: 0x1406, normalized: false, integer: false, bytes: comps64 * 4, bgra: false } : vertexFormat(e.srcFormat);
         if (!vf) return `vertex element ${i}: format ${e.srcFormat} unsupported`;
-        if (vf.bgra) return `vertex element ${i}: BGRA vertex formats are not supported yet`;
         const vb = sub.vertexBuffers[e.vertexBufferIndex];
         if (!vb || vb.res === 0) return `vertex element ${i}: vertex buffer ${e.vertexBufferIndex} not bound`;
         const r = env.ctx.resource(env.resources, vb.res);
@@ -262,14 +262,19 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
         const skip = e.instanceDivisor > 0 && cmd.startInstance > 0 ? Math.floor(cmd.startInstance / e.instanceDivisor) : 0;
         offset += skip * vb.stride;
         gl.enableVertexAttribArray(i);
-        if (comps64) {
-          // doubles: WebGL has no GL_DOUBLE; convert the elements this draw can reach to floats
+        if (comps64 || vf.bgra) {
+          // WebGL has neither GL_DOUBLE nor GL_BGRA attributes: convert the elements this draw can
+          // reach on the CPU into a scratch buffer
           const n = e.instanceDivisor > 0 ? Math.floor((instances - 1) / e.instanceDivisor) + 1 : vertexEnd();
-          const data = convertDoubles(r.shadow!, offset, vb.stride, comps64, n);
           const sb = (o.scratch[i] ??= env.objs.buffer());
           gl.bindBuffer(ARRAY_BUFFER, sb);
-          gl.bufferData(ARRAY_BUFFER, data, STREAM_DRAW);
-          gl.vertexAttribPointer(i, comps64, 0x1406, false, comps64 * 4, 0);
+          if (comps64) {
+            gl.bufferData(ARRAY_BUFFER, convertDoubles(r.shadow!, offset, vb.stride, comps64, n), STREAM_DRAW);
+            gl.vertexAttribPointer(i, comps64, 0x1406, false, comps64 * 4, 0);
+          } else {
+            gl.bufferData(ARRAY_BUFFER, convertBgra(e.srcFormat, r.shadow!, offset, vb.stride, n), STREAM_DRAW);
+            gl.vertexAttribPointer(i, 4, vf.type, vf.normalized, 4, 0);
+          }
         } else {
           gl.bindBuffer(ARRAY_BUFFER, r.buffer);
           if (vf.integer) gl.vertexAttribIPointer(i, vf.size, vf.type, vb.stride, offset);
