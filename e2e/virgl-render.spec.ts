@@ -217,5 +217,15 @@ for (const name of [
     console.log(`${name}: ${JSON.stringify({ ...r, errors: r.errors.slice(0, 5) })}`);
     expect(r.submits).toBeGreaterThan(0);
     expect(r.errors).toEqual([]);
+    if (name === "piglit-glsl-fs-flat-color.vtstream.gz") {
+      // the whole 160×160 RGBA8 window is green, as the piglit test expects
+      expect(r.lastGet?.top).toEqual([["0,255,0,255", 160 * 160]]);
+    }
+    if (name === "glxgears.vtstream.gz" || name === "es2gears.vtstream.gz") {
+      // last presented 300×300 B8G8R8A8 frame: black background + the three lit gear colours
+      const colours = new Map(r.lastGet?.top ?? []);
+      expect(colours.get("0,0,0,0")).toBeLessThan(300 * 300 - 15000);
+      for (const c of ["0,24,193,255", "48,193,0,255", "242,48,48,255"]) expect(colours.get(c) ?? 0).toBeGreaterThan(1000);
+    }
   });
 }

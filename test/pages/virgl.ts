@@ -185,7 +185,8 @@ function triangleCmds(opts: { yflip: boolean; indexed: boolean }): Command[] {
       },
       { kind: "BIND_OBJECT", objType: 5, handle: 50 },
       { kind: "SET_VERTEX_BUFFERS", buffers: [{ stride: 32, offset: 0, res: 30 }] },
-      { kind: "SET_INDEX_BUFFER", res: 31, indexSize: 2, offset: 8 },
+      // like Mesa: the offset already includes start * index_size (indices [9, 0, 1, 2] at byte 8, start 1)
+      { kind: "SET_INDEX_BUFFER", res: 31, indexSize: 2, offset: opts.indexed ? 10 : 8 },
       {
         kind: "DRAW_VBO",
         start: opts.indexed ? 1 : 0,
@@ -515,7 +516,9 @@ const harness = {
    * Replays a recorded vtest stream (protocol 0: RESOURCE_CREATE, inline TRANSFER_PUT/GET,
    * SUBMIT_CMD) through the renderer: real Mesa 22.3 command streams, translated shaders, draws.
    */
-  async replay(name: string): Promise<{ submits: number; executed: number; errors: string[]; skipped: Record<string, number>; transfers: number; programs: number }> {
+  async replay(
+    name: string,
+  ): Promise<{ submits: number; executed: number; errors: string[]; skipped: Record<string, number>; transfers: number; programs: number; lastGet: { res: number; w: number; h: number; top: [string, number][] } | null }> {
     const res = await fetch(`/test/fixtures/streams/${name}`);
     let data = new Uint8Array(await res.arrayBuffer());
     if (data[0] === 0x1f && data[1] === 0x8b) {
@@ -531,6 +534,7 @@ const harness = {
     let submits = 0;
     let executed = 0;
     let transfers = 0;
+    let lastGet: { res: number; w: number; h: number; top: [string, number][] } | null = null;
     for (const rec of records) {
       if (rec.direction !== 0) continue;
       const body = rec.bytes.slice(8);
@@ -552,6 +556,16 @@ const harness = {
         const [handle, level, stride, layerStride, x, y, z, w, h, d] = dw;
         const t = r.transferFromHost(1, handle, level, { x, y, z, w, h, d }, 0, stride, layerStride);
         if (t.error) errors.push(`get ${handle}: ${t.error.message}`);
+        else if (t.backingWrites[0]) {
+          // colour histogram of 4-byte pixels (most common first) to check what was rendered
+          const b = t.backingWrites[0].bytes;
+          const hist = new Map<string, number>();
+          for (let i = 0; i + 3 < b.length; i += 4) {
+            const k = `${b[i]},${b[i + 1]},${b[i + 2]},${b[i + 3]}`;
+            hist.set(k, (hist.get(k) ?? 0) + 1);
+          }
+          lastGet = { res: handle, w, h, top: [...hist].sort((a, b2) => b2[1] - a[1]).slice(0, 4) };
+        }
         transfers++;
       } else if (rec.cmd === 6 /* SUBMIT_CMD */) {
         const out = r.submit(1, dw, new MemoryBacking(new Map()));
@@ -561,7 +575,7 @@ const harness = {
       }
     }
     const stats = r.stats();
-    return { submits, executed, errors, skipped: stats.skippedCommands, transfers, programs: stats.liveGlObjects.program ?? 0 };
+    return { submits, executed, errors, skipped: stats.skippedCommands, transfers, programs: stats.liveGlObjects.program ?? 0, lastGet };
   },
 
   /** Vertex colours as B8G8R8A8_UNORM (GL_BGRA arrays): reordered on the CPU, drawn orange. */

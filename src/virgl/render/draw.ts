@@ -225,7 +225,10 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
         const r = env.ctx.resource(env.resources, ib.res);
         if (typeof r === "string") return `index buffer: ${r}`;
         if (!r.shadow) return "index buffer is not a buffer";
-        const p = prepareIndices(r.shadow, ib.indexSize, ib.offset, cmd.start, cmd.count, cmd.indexBias, cmd.primitiveRestart, cmd.restartIndex);
+        // Mesa folds `start` into the index buffer offset (virgl_draw_vbo: ib.offset = start *
+        // index_size, or the upload position of user indices) and vrend reads at ib.offset only,
+        // so DRAW_VBO.start is not applied again for indexed draws.
+        const p = prepareIndices(r.shadow, ib.indexSize, ib.offset, 0, cmd.count, cmd.indexBias, cmd.primitiveRestart, cmd.restartIndex);
         if (typeof p === "string") return p;
         idx = p;
       }
