@@ -127,6 +127,7 @@ test("kmscube through virgl renders the shaded cube; a device reset frees every 
     await testInfo.attach("kmscube-virgl", { body: shot, contentType: "image/png" });
     if (process.env.WEBVIRGL_E2E_SHOT_DIR) writeFileSync(`${process.env.WEBVIRGL_E2E_SHOT_DIR}/kmscube-virgl.png`, shot);
     expect(first.width).toBeGreaterThan(0);
+    expect(await serial(page)).toMatch(/renderer: "virgl \(/); // kmscube's GL_RENDERER line
     expect(stats2.submits).toBeGreaterThan(stats1.submits); // frames advance
     expect(second.centreSaturated).toBeGreaterThan(0.3); // the cube covers the centre
     expect(second.cornerGrey).toBe(4); // background elsewhere
@@ -167,4 +168,36 @@ test("the 2D path still works: ?virgl=0 offers no VIRGL and kmscube renders with
   } finally {
     await testInfo.attach("serial", { body: await serial(page), contentType: "text/plain" });
   }
+});
+
+/** Short glmark2 scenes: what Mesa's virgl traffic looks like beyond kmscube (renderer errors are logged, not fatal here). */
+const GLMARK2_SCENES = [
+  "build:use-vbo=false", "build:use-vbo=true", "texture:texture-filter=linear", "shading:shading=gouraud", "shading:shading=phong",
+  "bump:bump-render=normals", "effect2d:kernel=0,1,0;1,-4,1;0,1,0;", "pulsar", "desktop", "buffer", "ideas", "jellyfish", "terrain",
+  "shadow", "refract", "conditionals", "function", "loop",
+];
+
+test("glmark2-es2-drm through virgl: every scene runs; renderer errors are reported", async ({ page }, testInfo) => {
+  test.skip(guestMissing || !process.env.WEBVIRGL_E2E_GLMARK2, "set WEBVIRGL_E2E_GLMARK2=1 (slow: several minutes on SwiftShader)");
+  test.setTimeout(BOOT_TIMEOUT_MS + 900_000);
+  const logs: string[] = [];
+  page.on("console", (m) => {
+    if (/virtio-gpu|virgl|gpu-worker/.test(m.text())) logs.push(m.text());
+  });
+  const args = GLMARK2_SCENES.map((s) => `-b ${s}:duration=1`).join(" ");
+  const params = new URLSearchParams({ run: "glmark2", cmdline: `webvirgl.args="${args}"` });
+  if (guestUrl) params.set("guest", guestUrl);
+  await page.goto(`/?${params}`);
+  try {
+    await expect.poll(() => serial(page), { timeout: BOOT_TIMEOUT_MS + 800_000, intervals: [5000] }).toMatch(/WEBVIRGL-RUN-END glmark2 status=\d+/);
+  } finally {
+    await attachLogs(testInfo, page, logs);
+    const text = await serial(page);
+    console.log(text.split(/\r?\n/).filter((l) => /^\[|glmark2 Score|GL_RENDERER|Error|error/.test(l)).join("\n"));
+    const stats = await page.evaluate(() => window.webvirgl!.virgl?.module.stats ?? null);
+    console.log(JSON.stringify(stats));
+  }
+  const text = await serial(page);
+  expect(text).toMatch(/GL_RENDERER:\s+virgl/);
+  expect(text).toMatch(/glmark2 Score: \d+/);
 });
