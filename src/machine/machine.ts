@@ -1,0 +1,492 @@
+/**
+ * createVirtualGpuMachine: the emulated PC (v86) + the virtio-gpu (+ virgl 3D) + the GPU worker
+ * as one object a page can embed: download the guest, boot a demo, pause, reboot, switch demos,
+ * take screenshots, read stats. The webvirgl page and embed.html use only this.
+ */
+import v86WasmUrl from "v86/build/v86.wasm?url";
+import { createEmulator, type Emulator } from "../emulator/emulator.ts";
+import { fetchGuestImages, type FetchedGuestImages } from "../emulator/fetch-guest-images.ts";
+import type { GuestManifest } from "../emulator/guest-manifest.ts";
+import { buildKernelCmdline } from "../emulator/kernel-cmdline.ts";
+import { SerialLog } from "../emulator/serial-port.ts";
+import type { VirtioGpu } from "../gpu/index.ts";
+import type { GpuClient } from "../worker/gpu-client.ts";
+import { findMissingFeatures } from "./browser-support.ts";
+import { demoKernelArgs, getDemo, isDemoName, DEMO_NAMES, type Demo, type DemoName } from "./demos.ts";
+import { bootDevices, startGpu, type MachineGpu, type MachineVirgl } from "./devices.ts";
+import { MachineError, toMachineError } from "./errors.ts";
+import { Emitter } from "./events.ts";
+import { GuestGlInfoParser, type GuestGlInfo } from "./guest-gl-info.ts";
+import { MachineScreen, type ScreenSource } from "./machine-screen.ts";
+import { StatsSampler, type MachineStats } from "./machine-stats.ts";
+
+const MiB = 1024 * 1024;
+const INIT_MARKER = "WEBVIRGL-INIT-START";
+/** A typical boot on a busy 2-core machine; only shapes the boot progress bar before /init speaks. */
+const EXPECTED_BOOT_MS = 30_000;
+
+export type MachinePhase = "idle" | "downloading" | "starting" | "booting" | "running" | "paused" | "stopped" | "failed";
+
+export interface MachineProgress {
+  stage: "download" | "boot";
+  /** Download: the file being fetched; boot: what the guest is doing. */
+  label: string;
+  loaded: number;
+  total: number | null;
+  /** 0..1, or null when unknown. */
+  fraction: number | null;
+}
+
+/** Serial markers of the guest's /init (guest/README.md). */
+export type GuestEvent = { type: "init" } | { type: "run-begin"; name: string } | { type: "run-end"; name: string; status: number };
+
+export interface MachineTimings {
+  /** performance.now() values (ms); null until reached in the current boot. */
+  imagesLoaded: number | null;
+  emulatorStarted: number | null;
+  initMarker: number | null;
+}
+
+export interface MachineEvents {
+  phase: { phase: MachinePhase; detail: string };
+  progress: MachineProgress;
+  /** One byte the guest wrote to ttyS0 (UTF-8; `serialText()` has it decoded). */
+  serial: number;
+  stats: MachineStats;
+  error: MachineError;
+  screen: ScreenSource;
+  guest: GuestEvent;
+  guestGl: GuestGlInfo;
+  /** A new PC was built (first boot, reset, setDemo): the serial log starts over. */
+  boot: { count: number; demo: DemoName; cmdline: string };
+}
+
+export interface VirtualGpuMachineOptions {
+  /** Element the machine fills with its screen (virtio-gpu canvas + VGA view). Or `canvas`. */
+  container?: HTMLElement;
+  /** A canvas for the virtio-gpu display only (no VGA view; transferred to the GPU worker). */
+  canvas?: HTMLCanvasElement;
+  /** Directory with manifest.json and the guest images (default `${BASE_URL}guest/`). */
+  guestBaseUrl?: string;
+  /** Default "kmscube". */
+  demo?: DemoName;
+  /** Extra kernel arguments after the demo's (later arguments win). */
+  cmdline?: string;
+  /** Guest RAM (default: 256 MiB, or more for a large initramfs). */
+  memoryMiB?: number;
+  /** Offer virgl 3D (default true); false = 2D device, the guest renders with softpipe. */
+  virgl?: boolean;
+  /** Download and boot right away (default true). */
+  autostart?: boolean;
+  /** How often `stats` events fire (default 1000 ms). */
+  statsIntervalMs?: number;
+  /** v86.wasm URL (default: the one bundled by Vite). */
+  v86WasmUrl?: string;
+  onProgress?: (progress: MachineProgress) => void;
+  onSerial?: (byte: number) => void;
+  onStats?: (stats: MachineStats) => void;
+  onError?: (error: MachineError) => void;
+  onPhase?: (phase: MachinePhase, detail: string) => void;
+}
+
+export interface VirtualGpuMachine {
+  readonly phase: MachinePhase;
+  readonly error: MachineError | null;
+  readonly demo: Demo;
+  readonly stats: MachineStats;
+  readonly guestGl: GuestGlInfo | null;
+  readonly screen: MachineScreen;
+  readonly manifest: GuestManifest | null;
+  readonly timings: MachineTimings;
+  /** Boots so far (1 after the first boot; +1 per reset/setDemo). */
+  readonly bootCount: number;
+  /** The kernel command line of the current boot. */
+  readonly cmdline: string | null;
+  /** Internals for tests and tools (they change across resets). */
+  readonly emulator: Emulator | null;
+  readonly gpu: VirtioGpu | null;
+  readonly gpuClient: GpuClient | null;
+  readonly virgl: MachineVirgl | null;
+  /** Boot (first time), or resume a paused CPU. Rejects with a MachineError. */
+  start(): Promise<void>;
+  /** Pause the CPU (the screen stays; start() resumes). */
+  stop(): Promise<void>;
+  /** Reboot: a new PC and device around the same GPU worker (v86 cannot reboot a direct kernel boot). */
+  reset(): Promise<void>;
+  /** Switch demos (a reboot with the demo's kernel arguments). */
+  setDemo(name: DemoName): Promise<void>;
+  /** PNG of the guest screen (virtio-gpu scanout, else the VGA graphics canvas). */
+  screenshot(): Promise<Blob>;
+  serialText(): string;
+  sendSerial(text: string): void;
+  on<K extends keyof MachineEvents>(type: K, listener: (value: MachineEvents[K]) => void): () => void;
+  /** Stops everything and terminates the GPU worker. */
+  dispose(): Promise<void>;
+}
+
+/** Validates options, starts the GPU worker (and, with autostart, the boot); resolves once the worker is up. */
+export async function createVirtualGpuMachine(options: VirtualGpuMachineOptions): Promise<VirtualGpuMachine> {
+  const machine = new Machine(options);
+  await machine.init();
+  return machine;
+}
+
+export function checkMachineOptions(options: VirtualGpuMachineOptions): void {
+  if (!options.container === !options.canvas) throw new MachineError("bad-option", "Bad options", "pass exactly one of `container` or `canvas`");
+  if (options.demo !== undefined && !isDemoName(options.demo)) {
+    throw new MachineError("bad-option", `Unknown demo "${String(options.demo)}"`, `demos: ${DEMO_NAMES.join(", ")}`);
+  }
+  const memory = options.memoryMiB;
+  if (memory !== undefined && !(Number.isInteger(memory) && memory >= 64 && memory < 2048)) {
+    throw new MachineError("bad-option", `Bad memory size "${String(memory)}"`, "memoryMiB must be a whole number of MiB from 64 to 2047");
+  }
+}
+
+class Machine implements VirtualGpuMachine {
+  private readonly events = new Emitter<MachineEvents>();
+  readonly screen: MachineScreen;
+  private phaseValue: MachinePhase = "idle";
+  private errorValue: MachineError | null = null;
+  private demoValue: Demo;
+  private gpuReady: Promise<MachineGpu> | null = null;
+  private machineGpu: MachineGpu | null = null;
+  private images: Promise<FetchedGuestImages> | null = null;
+  private manifestValue: GuestManifest | null = null;
+  private emulatorValue: Emulator | null = null;
+  private device: (() => VirtioGpu | null) | null = null;
+  private virglValue: MachineVirgl | null = null;
+  private bytes2DBefore = 0;
+  private serialLog = new SerialLog();
+  private line = "";
+  private readonly glParser = new GuestGlInfoParser();
+  private readonly sampler: StatsSampler;
+  private statsTimer: ReturnType<typeof setInterval> | null = null;
+  private bootTimer: ReturnType<typeof setInterval> | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  private scanoutActive = false;
+  bootCount = 0;
+  cmdline: string | null = null;
+  readonly timings: MachineTimings = { imagesLoaded: null, emulatorStarted: null, initMarker: null };
+
+  constructor(private readonly options: VirtualGpuMachineOptions) {
+    checkMachineOptions(options);
+    const missing = findMissingFeatures();
+    if (missing.length > 0) {
+      throw new MachineError(
+        "unsupported-browser",
+        `This browser cannot run webvirgl: missing ${missing.map((m) => m.name).join(", ")}`,
+        missing.map((m) => `• ${m.name}: ${m.why}`).join("\n"),
+      );
+    }
+    this.demoValue = getDemo(options.demo ?? "kmscube");
+    this.screen = options.container ? new MachineScreen({ container: options.container }) : new MachineScreen({ canvas: options.canvas! });
+    this.screen.onChange((visible) => this.events.emit("screen", visible));
+    if (options.onProgress) this.on("progress", options.onProgress);
+    if (options.onSerial) this.on("serial", options.onSerial);
+    if (options.onStats) this.on("stats", options.onStats);
+    if (options.onError) this.on("error", options.onError);
+    if (options.onPhase) this.on("phase", ({ phase, detail }) => options.onPhase!(phase, detail));
+    this.sampler = new StatsSampler({
+      traffic: () => this.machineGpu?.counting?.traffic ?? null,
+      bytes2D: () => this.bytes2DBefore + (this.device?.()?.stats.commands.bytesTransferred ?? 0),
+      guestGl: () => this.glParser.info,
+      hostRenderer: () => this.machineGpu?.gpuClient.renderer ?? "",
+      virgl: () => this.machineGpu?.port != null,
+    });
+  }
+
+  async init(): Promise<void> {
+    // The worker (WebGL2 set-up) starts while the images download.
+    this.gpuReady = startGpu(this.screen.gpuCanvas, this.options.virgl ?? true).catch((error: unknown) => {
+      throw new MachineError("gpu", "The GPU worker could not start", error instanceof Error ? error.message : String(error), { cause: error });
+    });
+    if (this.options.autostart ?? true) {
+      this.start().catch(() => {}); // reported through the error event and phase
+    }
+    try {
+      this.machineGpu = await this.gpuReady;
+    } catch (error) {
+      this.fail(error);
+      throw this.errorValue ?? error;
+    }
+    this.machineGpu.gpuClient.onScanoutChanged((active) => {
+      this.scanoutActive = active;
+      this.screen.setGpuScanoutActive(active);
+    });
+    this.machineGpu.gpuClient.onPresented(() => this.sampler.frame());
+    this.machineGpu.gpuClient.onError((e) => console.warn(`webvirgl: GPU worker: ${e.context}: ${e.message}`));
+    const interval = this.options.statsIntervalMs ?? 1000;
+    this.statsTimer = setInterval(() => this.events.emit("stats", this.sampler.sample()), interval);
+  }
+
+  // ---- state -------------------------------------------------------------------------------------
+
+  get phase(): MachinePhase {
+    return this.phaseValue;
+  }
+  get error(): MachineError | null {
+    return this.errorValue;
+  }
+  get demo(): Demo {
+    return this.demoValue;
+  }
+  get stats(): MachineStats {
+    return this.sampler.latest;
+  }
+  get guestGl(): GuestGlInfo | null {
+    return this.glParser.info;
+  }
+  get manifest(): GuestManifest | null {
+    return this.manifestValue;
+  }
+  get emulator(): Emulator | null {
+    return this.emulatorValue;
+  }
+  get gpu(): VirtioGpu | null {
+    return this.device?.() ?? null;
+  }
+  get gpuClient(): GpuClient | null {
+    return this.machineGpu?.gpuClient ?? null;
+  }
+  get virgl(): MachineVirgl | null {
+    return this.virglValue;
+  }
+
+  on<K extends keyof MachineEvents>(type: K, listener: (value: MachineEvents[K]) => void): () => void {
+    return this.events.on(type, listener);
+  }
+
+  serialText(): string {
+    return this.serialLog.all();
+  }
+
+  sendSerial(text: string): void {
+    this.emulatorValue?.serial.send(text);
+  }
+
+  private setPhase(phase: MachinePhase, detail: string): void {
+    this.phaseValue = phase;
+    this.events.emit("phase", { phase, detail });
+  }
+
+  private fail(error: unknown): MachineError {
+    const e = toMachineError(error);
+    this.stopBootProgress();
+    if (this.phaseValue !== "failed") {
+      this.errorValue = e;
+      this.setPhase("failed", e.title);
+      this.events.emit("error", e);
+      console.error(`webvirgl: ${e.title}: ${e.detail}`);
+    }
+    return e;
+  }
+
+  // ---- control -----------------------------------------------------------------------------------
+
+  /** Runs control operations one after another (a reset must not overlap a boot). */
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  start(): Promise<void> {
+    return this.serial(async () => {
+      this.checkNotDisposed();
+      const emulator = this.emulatorValue;
+      if (emulator && this.phaseValue === "paused") {
+        await emulator.run();
+        this.setPhase(this.timings.initMarker === null ? "booting" : "running", "Resumed");
+      } else if (!emulator || this.phaseValue === "stopped" || this.phaseValue === "failed") {
+        await this.rebuild();
+      }
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.serial(async () => {
+      const emulator = this.emulatorValue;
+      if (!emulator || !emulator.isRunning()) return;
+      await emulator.stop();
+      this.setPhase("paused", "Paused");
+    });
+  }
+
+  reset(): Promise<void> {
+    return this.serial(async () => {
+      this.checkNotDisposed();
+      await this.rebuild();
+    });
+  }
+
+  setDemo(name: DemoName): Promise<void> {
+    if (!isDemoName(name)) return Promise.reject(new MachineError("bad-option", `Unknown demo "${String(name)}"`, `demos: ${DEMO_NAMES.join(", ")}`));
+    return this.serial(async () => {
+      this.checkNotDisposed();
+      this.demoValue = getDemo(name);
+      await this.rebuild();
+    });
+  }
+
+  async screenshot(): Promise<Blob> {
+    const client = this.machineGpu?.gpuClient;
+    if (client && this.scanoutActive) return client.screenshot();
+    const vga = this.screen.vgaCanvas;
+    if (vga && vga.width > 0 && vga.style.display !== "none") {
+      return new Promise((resolve, reject) =>
+        vga.toBlob((blob) => (blob ? resolve(blob) : reject(new MachineError("internal", "Screenshot failed", "the VGA canvas gave no PNG"))), "image/png"),
+      );
+    }
+    throw new MachineError("internal", "No screen image yet", "the guest has not set a virtio-gpu scanout or a VGA graphics mode");
+  }
+
+  dispose(): Promise<void> {
+    return this.serial(async () => {
+      if (this.disposed) return;
+      this.disposed = true;
+      if (this.statsTimer) clearInterval(this.statsTimer);
+      await this.teardown();
+      this.machineGpu?.gpuClient.dispose();
+      this.setPhase("idle", "Disposed");
+    });
+  }
+
+  private checkNotDisposed(): void {
+    if (this.disposed) throw new MachineError("bad-option", "The machine was disposed", "create a new one");
+  }
+
+  // ---- boot --------------------------------------------------------------------------------------
+
+  /** Tears the current PC down (if any) and boots a new one with the current demo. */
+  private async rebuild(): Promise<void> {
+    await this.teardown();
+    this.errorValue = null;
+    try {
+      await this.boot();
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  private async teardown(): Promise<void> {
+    this.stopBootProgress();
+    const emulator = this.emulatorValue;
+    const device = this.device?.() ?? null;
+    this.emulatorValue = null;
+    this.device = null;
+    this.virglValue = null;
+    if (!emulator) return;
+    await emulator.stop();
+    // Frees the device's resources on the worker too (presenter textures, virgl contexts) before
+    // the next device reuses the same worker and resource ids.
+    if (device) {
+      this.bytes2DBefore += device.stats.commands.bytesTransferred;
+      device.reset();
+    }
+    await emulator.destroy();
+    this.scanoutActive = false;
+    this.screen.setGpuScanoutActive(false);
+  }
+
+  private loadImages(): Promise<FetchedGuestImages> {
+    const base = this.options.guestBaseUrl ?? `${import.meta.env.BASE_URL}guest/`;
+    this.images ??= fetchGuestImages(base, (p) =>
+      this.events.emit("progress", { stage: "download", label: p.file, loaded: p.loaded, total: p.total, fraction: p.total ? p.loaded / p.total : null }),
+    );
+    // A failed download is retried by the next start(), not remembered.
+    this.images.catch(() => {
+      this.images = null;
+    });
+    return this.images;
+  }
+
+  private async boot(): Promise<void> {
+    this.setPhase("downloading", "Downloading guest images…");
+    const images = await this.loadImages();
+    this.manifestValue = images.manifest;
+    this.timings.imagesLoaded ??= performance.now();
+    this.checkNotDisposed();
+    const gpu = this.machineGpu ?? (await this.gpuReady!);
+
+    this.setPhase("starting", "Starting the emulator…");
+    const devices = bootDevices(gpu);
+    // Without VIRGL the guest's Mesa must take the software path (kms_swrast/softpipe into dumb buffers).
+    const glArg = gpu.port ? "" : "webvirgl.gl=softpipe";
+    const cmdline = buildKernelCmdline([...demoKernelArgs(this.demoValue), glArg, this.options.cmdline ?? ""]);
+    const memorySize = (this.options.memoryMiB ?? Math.max(256, 2 ** Math.ceil(Math.log2(64 + images.initrd.byteLength / MiB)))) * MiB;
+    this.serialLog = new SerialLog();
+    this.line = "";
+    this.glParser.reset();
+    this.timings.emulatorStarted = null;
+    this.timings.initMarker = null;
+    this.cmdline = cmdline;
+    this.bootCount++;
+    this.events.emit("boot", { count: this.bootCount, demo: this.demoValue.name, cmdline });
+    const emulator = await createEmulator({
+      wasm: this.options.v86WasmUrl ?? v86WasmUrl,
+      bios: images.bios,
+      vgaBios: images.vgaBios,
+      bzimage: images.bzimage,
+      initrd: images.initrd,
+      cmdline,
+      memorySize,
+      screenContainer: this.screen.newVgaContainer(),
+      devices: devices.factories,
+      onSerialByte: (byte) => this.serialByte(byte),
+    });
+    this.emulatorValue = emulator;
+    this.device = devices.gpu;
+    this.virglValue = devices.virgl;
+    emulator.onReboot(() => {
+      this.stopBootProgress();
+      this.setPhase("stopped", "The guest rebooted: the PC is stopped (reset to boot again)");
+    });
+    this.timings.emulatorStarted = emulator.startedAt;
+    if (this.phaseValue === "starting") this.setPhase("booting", "Booting Linux…");
+    this.startBootProgress();
+  }
+
+  private serialByte(byte: number): void {
+    this.line += this.serialLog.push(byte);
+    this.events.emit("serial", byte);
+    if (byte !== 0x0a) return;
+    const line = this.line;
+    this.line = "";
+    if (line.includes(INIT_MARKER) && this.timings.initMarker === null) {
+      this.timings.initMarker = performance.now();
+      const seconds = (this.timings.initMarker - (this.timings.emulatorStarted ?? 0)) / 1000;
+      this.events.emit("guest", { type: "init" });
+      this.setPhase("running", `Guest running (/init after ${seconds.toFixed(1)} s)`);
+      this.bootProgress("/init started", 0.8);
+    }
+    const begin = /WEBVIRGL-RUN-BEGIN (\S+)/.exec(line);
+    if (begin) {
+      this.events.emit("guest", { type: "run-begin", name: begin[1] });
+      this.bootProgress(`running ${begin[1]}`, 1);
+      this.stopBootProgress();
+    }
+    const end = /WEBVIRGL-RUN-END (\S+) status=(\d+)/.exec(line);
+    if (end) this.events.emit("guest", { type: "run-end", name: end[1], status: Number(end[2]) });
+    if (this.glParser.pushLine(line.replace(/\n$/, "")) && this.glParser.info) this.events.emit("guestGl", this.glParser.info);
+  }
+
+  private bootProgress(label: string, fraction: number): void {
+    this.events.emit("progress", { stage: "boot", label, loaded: Math.round(fraction * 100), total: 100, fraction });
+  }
+
+  /** Before /init speaks there is nothing to measure: the bar follows the expected boot time. */
+  private startBootProgress(): void {
+    this.stopBootProgress();
+    const started = performance.now();
+    this.bootTimer = setInterval(() => {
+      if (this.timings.initMarker !== null) return;
+      this.bootProgress("booting Linux", Math.min(0.75, (0.75 * (performance.now() - started)) / EXPECTED_BOOT_MS));
+    }, 500);
+  }
+
+  private stopBootProgress(): void {
+    if (this.bootTimer) clearInterval(this.bootTimer);
+    this.bootTimer = null;
+  }
+}
