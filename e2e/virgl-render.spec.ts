@@ -83,6 +83,7 @@ test("reset frees every WebGL object it created", async ({ page }) => {
   // 2 textures; 3 resource buffers + the draw path's element buffer; context FBO + scratch read FBO;
   // the draw path's VAO and the linked program (shader objects are deleted right after linking)
   expect(r.during).toEqual({ texture: 2, buffer: 4, framebuffer: 2, vertexArray: 1, program: 1 });
+  expect(r.programsAfterShaderDestroy).toBe(0);
   expect(r.afterReset).toEqual({ framebuffer: 1 }); // only the renderer's own scratch FBO
   expect(r.afterDispose).toBe(0);
 });

@@ -122,7 +122,8 @@ export class VirglRenderer {
   destroyContext(ctxId: number): Result {
     const ctx = this.contexts.get(ctxId);
     if (!ctx) return this.fail(ctxId, "CTX_DESTROY", `context ${ctxId} does not exist`);
-    for (const sub of ctx.subs.values()) destroySubContext({ objs: this.objs }, sub);
+    const objectDestroyed = this.objectDestroyedHook(ctxId);
+    for (const sub of ctx.subs.values()) destroySubContext({ objs: this.objs, objectDestroyed }, sub);
     this.options.draw?.release(ctxId, this.objs);
     this.queries.release(ctxId);
     this.state.forget(); // programs/VAOs of this context may still be in the shadow
@@ -338,8 +339,14 @@ export class VirglRenderer {
       ctx,
       framebuffer: this.binders.get(ctx.id)!,
       queries: this.queries,
+      objectDestroyed: this.objectDestroyedHook(ctx.id),
       skipped: this.skipped,
     };
+  }
+
+  private objectDestroyedHook(ctxId: number): ExecEnv["objectDestroyed"] {
+    const path = this.options.draw;
+    return path ? (entry) => path.objectDestroyed(ctxId, this.objs, entry) : undefined;
   }
 
   private fail(ctx: number, cmd: string, message: string): Result {

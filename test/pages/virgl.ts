@@ -722,16 +722,19 @@ const harness = {
   },
 
   /** Live GL objects before/after reset and after dispose. */
-  lifetime(): { during: Record<string, number>; afterReset: Record<string, number>; afterDispose: number; error?: string } {
+  lifetime(): { during: Record<string, number>; programsAfterShaderDestroy: number; afterReset: Record<string, number>; afterDispose: number; error?: string } {
     const s = session([...triangleResources(), tex2d(11, 1, 8, 8)]);
     shared = null; // this scenario disposes the renderer
     const r = run(s, triangleCmds({ yflip: false, indexed: true }), false);
     const during = { ...s.r.stats().liveGlObjects } as Record<string, number>;
+    // destroying a shader object frees the programs linked from it
+    run(s, [{ kind: "DESTROY_OBJECT", objType: 4, handle: 41 }], false);
+    const programsAfterShaderDestroy = s.r.stats().liveGlObjects.program ?? 0;
     s.r.reset();
     const afterReset = { ...s.r.stats().liveGlObjects } as Record<string, number>;
     s.r.dispose();
     const left = Object.values(s.r.stats().liveGlObjects).reduce((a, b) => a + (b ?? 0), 0);
-    return { during, afterReset, afterDispose: left, error: r.error };
+    return { during, programsAfterShaderDestroy, afterReset, afterDispose: left, error: r.error };
   },
 
 };

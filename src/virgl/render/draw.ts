@@ -19,7 +19,7 @@ import { prepareIndices } from "./index-data.ts";
 import { applyPipelineState, RS } from "./pipeline-state.ts";
 import { ProgramCache, UBO_BINDING_BASE } from "./programs.ts";
 import type { ShaderKey, ShaderTranslator } from "./shader-port.ts";
-import type { StreamoutTargetObj, SubContext } from "./sub-context.ts";
+import type { ObjectEntry, StreamoutTargetObj, SubContext } from "./sub-context.ts";
 import { capturedVertices, soLayout, tfPrimitive, type SoLayout } from "./streamout.ts";
 
 const ARRAY_BUFFER = 0x8892;
@@ -60,6 +60,8 @@ export interface DrawPath {
   draw(env: ExecEnv, sub: SubContext, cmd: CommandOf<"DRAW_VBO">): ExecResult;
   /** Frees a context's draw objects (context destroy / renderer reset). */
   release(ctxId: number, objs: GlObjects): void;
+  /** A sub-context object went away: drop programs built from a shader, samplers of a state. */
+  objectDestroyed(ctxId: number, objs: GlObjects, entry: ObjectEntry): void;
 }
 
 export function createDrawPath(translator: ShaderTranslator): DrawPath {
@@ -75,6 +77,17 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
   };
 
   return {
+    objectDestroyed(ctxId, objs, entry) {
+      const o = perCtx.get(ctxId);
+      if (!o) return;
+      if (entry.type === Obj.SHADER) o.programs.dropShader(entry.value);
+      else if (entry.type === Obj.SAMPLER_STATE) {
+        const v = o.samplers.get(entry.value);
+        if (v) for (const smp of [v.normal, v.nearest]) if (smp) objs.deleteSampler(smp);
+        o.samplers.delete(entry.value);
+      }
+    },
+
     release(ctxId, objs) {
       const o = perCtx.get(ctxId);
       if (!o) return;

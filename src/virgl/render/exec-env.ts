@@ -6,6 +6,7 @@ import type { VirglContext } from "./context.ts";
 import type { FramebufferBinder } from "./framebuffer.ts";
 import type { GlObjects } from "./gl-objects.ts";
 import type { QueryManager } from "./queries.ts";
+import type { ObjectEntry } from "./sub-context.ts";
 import type { GpuResource } from "./resources.ts";
 import type { GlStateCache } from "./state-cache.ts";
 import type { TransferEnv } from "./transfers.ts";
@@ -21,6 +22,8 @@ export interface ExecEnv {
   ctx: VirglContext;
   framebuffer: FramebufferBinder;
   queries: QueryManager;
+  /** Called when an object leaves a sub-context table (destroyed or replaced), to free derived GL objects. */
+  objectDestroyed?: (entry: ObjectEntry) => void;
   /** Commands accepted but not executed yet (kind → count), for the debug panel and tests. */
   skipped: Map<string, number>;
 }

@@ -28,11 +28,15 @@ export function destroyObject(env: ExecEnv, sub: SubContext, handle: number): vo
   const old = sub.objects.get(handle);
   if (!old) return;
   if (old.type === Obj.QUERY && old.value.gl) env.objs.deleteQuery(old.value.gl);
+  env.objectDestroyed?.(old);
   sub.objects.delete(handle);
 }
 
-export function destroySubContext(env: Pick<ExecEnv, "objs">, sub: SubContext): void {
-  for (const [, e] of sub.objects) if (e.type === Obj.QUERY && e.value.gl) env.objs.deleteQuery(e.value.gl);
+export function destroySubContext(env: Pick<ExecEnv, "objs" | "objectDestroyed">, sub: SubContext): void {
+  for (const [, e] of sub.objects) {
+    if (e.type === Obj.QUERY && e.value.gl) env.objs.deleteQuery(e.value.gl);
+    env.objectDestroyed?.(e);
+  }
   sub.objects.clear();
 }
 

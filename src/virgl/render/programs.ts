@@ -118,6 +118,11 @@ export class ProgramCache {
     this.cache.delete(id);
   }
 
+  /** Drops every program built from a shader object that was destroyed or replaced. */
+  dropShader(obj: object): void {
+    for (const [id, p] of [...this.cache]) if (p.vsSource === obj || p.fsSource === obj) this.drop(id, p);
+  }
+
   clear(): void {
     for (const [id, p] of [...this.cache]) this.drop(id, p);
   }
