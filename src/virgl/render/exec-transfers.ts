@@ -6,7 +6,7 @@ import type { CommandOf } from "../decode/types.ts";
 import { TransferDir } from "../protocol.ts";
 import { transferGeometry } from "../resource-desc.ts";
 import type { ExecEnv, ExecResult } from "./exec-env.ts";
-import { T } from "./resources.ts";
+import { type GpuResource, T } from "./resources.ts";
 import { readback, upload } from "./transfers.ts";
 
 export function execTransfer3d(env: ExecEnv, c: CommandOf<"TRANSFER3D">): ExecResult {
@@ -116,7 +116,7 @@ export function execBlit(env: ExecEnv, c: CommandOf<"BLIT">): ExecResult {
 
 type Rect = [number, number, number, number];
 
-function attachLayer(gl: WebGL2RenderingContext, target: number, r: NonNullable<ReturnType<ExecEnv["resources"]["get"]>>, level: number, layer: number): void {
+function attachLayer(gl: WebGL2RenderingContext, target: number, r: GpuResource, level: number, layer: number): void {
   if (r.glTarget === T.TEXTURE_3D || r.glTarget === T.TEXTURE_2D_ARRAY) gl.framebufferTextureLayer(target, COLOR_ATTACHMENT0, r.texture, level, layer);
   else gl.framebufferTexture2D(target, COLOR_ATTACHMENT0, r.glTarget === T.TEXTURE_CUBE_MAP ? T.TEXTURE_CUBE_MAP_POSITIVE_X + layer : r.glTarget, r.texture, level);
 }
@@ -124,10 +124,10 @@ function attachLayer(gl: WebGL2RenderingContext, target: number, r: NonNullable<
 /** Copies one colour layer with blitFramebuffer through the scratch read FBO and a temporary draw FBO. */
 function blitLayer(
   env: ExecEnv,
-  src: NonNullable<ReturnType<ExecEnv["resources"]["get"]>>,
+  src: GpuResource,
   srcLevel: number,
   srcLayer: number,
-  dst: NonNullable<ReturnType<ExecEnv["resources"]["get"]>>,
+  dst: GpuResource,
   dstLevel: number,
   dstLayer: number,
   s: Rect,
