@@ -58,7 +58,8 @@ export interface GpuClientOptions {
   /** For tests and benchmarks: a worker created elsewhere. */
   worker?: Worker;
   /**
-   * Start the virgl (3D) renderer on the worker's context too (default true). Its capsets are in
+   * Start the virgl (3D) renderer on the worker's context too (default false: 2D users and the
+   * presenter tests/benchmarks keep a worker without it). Its capsets are in
    * `virglCapsets` once create() resolves; the device's 3D module talks to it through
    * `WorkerVirglPort` (virgl-port-client.ts).
    */
@@ -197,7 +198,7 @@ export class GpuClient implements ScanoutBackend {
         resolve(client);
       };
       client.send(
-        { type: "init", canvas: offscreen, statsIntervalMs: options.statsIntervalMs ?? 1000, presentMode: options.presentMode ?? "damage", virgl: options.virgl ?? true },
+        { type: "init", canvas: offscreen, statsIntervalMs: options.statsIntervalMs ?? 1000, presentMode: options.presentMode ?? "damage", virgl: options.virgl ?? false },
         [offscreen],
       );
     });

@@ -190,7 +190,7 @@ function loseContext(restoreAfterMs: number): void {
 }
 
 function handle(msg: ToWorker): void {
-  if (msg.type === "init") return init(msg.canvas, msg.statsIntervalMs, msg.presentMode, msg.virgl ?? true);
+  if (msg.type === "init") return init(msg.canvas, msg.statsIntervalMs, msg.presentMode, msg.virgl ?? false);
   if (msg.type === "ping") return post({ type: "pong", id: msg.id });
   const p = presenter;
   if (!p) throw new Error("message before init");

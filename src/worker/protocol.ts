@@ -22,7 +22,7 @@ export type PresentMode = "composite" | "damage";
 // ---- page → worker -------------------------------------------------------------------------
 
 export type ToWorker =
-  /** `virgl`: also start the virgl renderer on the context (default true; its caps come back in `ready`). */
+  /** `virgl`: also start the virgl renderer on the context (its caps come back in `ready`); absent = false. */
   | { type: "init"; canvas: OffscreenCanvas; statsIntervalMs: number; presentMode: PresentMode; virgl?: boolean }
   | { type: "createResource2D"; resourceId: number; width: number; height: number; format: Format2D }
   | { type: "destroyResource"; resourceId: number }
