@@ -16,6 +16,13 @@ STEP_TOTAL=8
 T_START=$SECONDS
 trap 'rc=$?; ((rc)) && echo "webvirgl guest: build failed${CURRENT_STEP:+ in step $CURRENT_STEP} (exit $rc)" >&2' EXIT
 mkdir -p "$CACHE"
+# One build per cache at a time: a second build.sh (another checkout, `npm test`) would otherwise
+# delete the Mesa tree the first one is compiling.
+exec 9>"$CACHE/.lock"
+if ! flock -n 9; then
+  echo "[guest] another guest build is using $CACHE; waiting for it to finish"
+  flock 9
+fi
 
 # ---------------------------------------------------------------------------------------------
 step 1 "host build tools"
