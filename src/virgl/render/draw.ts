@@ -8,7 +8,6 @@
 // on the CPU from the buffer's shadow into a per-attribute scratch buffer.
 
 import { formatInfo } from "../conv/formats.ts";
-import { minFilter, magFilter, wrapMode, compareFunc } from "../conv/state.ts";
 import { convertBgra, convertDoubles, doubleVertexComponents, vertexFormat } from "../conv/vertex-formats.ts";
 import type { CommandOf } from "../decode/types.ts";
 import { Obj, Stage } from "../protocol.ts";
@@ -19,8 +18,10 @@ import { prepareIndices } from "./index-data.ts";
 import { applyPipelineState, RS } from "./pipeline-state.ts";
 import { ProgramCache, UBO_BINDING_BASE } from "./programs.ts";
 import type { ShaderKey, ShaderTranslator } from "./shader-port.ts";
-import type { ObjectEntry, StreamoutTargetObj, SubContext } from "./sub-context.ts";
-import { capturedVertices, soLayout, tfPrimitive, type SoLayout } from "./streamout.ts";
+import { samplerFor, type SamplerVariants } from "./samplers.ts";
+import { beginCapture, endCapture } from "./streamout-capture.ts";
+import type { ObjectEntry, SubContext } from "./sub-context.ts";
+import { type SoLayout, soLayout } from "./streamout.ts";
 
 const ARRAY_BUFFER = 0x8892;
 const ELEMENT_ARRAY_BUFFER = 0x8893;
@@ -30,20 +31,7 @@ const TEXTURE0 = 0x84c0;
 const VS_UNIT_BASE = 16;
 const MAX_ATTRIBS = 16;
 const GL_INDEX_TYPE: Record<number, number> = { 1: 0x1401, 2: 0x1403, 4: 0x1405 };
-const TEXTURE_WRAP_S = 0x2802;
-const TEXTURE_WRAP_T = 0x2803;
-const TEXTURE_WRAP_R = 0x8072;
-const TEXTURE_MIN_FILTER = 0x2801;
-const TEXTURE_MAG_FILTER = 0x2800;
-const TEXTURE_MIN_LOD = 0x813a;
-const TEXTURE_MAX_LOD = 0x813b;
-const TEXTURE_COMPARE_MODE = 0x884c;
-const TEXTURE_COMPARE_FUNC = 0x884d;
-const COMPARE_REF_TO_TEXTURE = 0x884e;
 
-const TRANSFORM_FEEDBACK = 0x8e22;
-const TRANSFORM_FEEDBACK_BUFFER = 0x8c8e;
-const COPY_READ_BUFFER = 0x8f36;
 
 interface ContextDrawObjects {
   vao: WebGLVertexArrayObject;
@@ -52,8 +40,8 @@ interface ContextDrawObjects {
   scratch: (WebGLBuffer | undefined)[];
   elements: WebGLBuffer;
   programs: ProgramCache;
-  /** Per SAMPLER_STATE object (freed with the context). */
-  samplers: Map<object, { normal?: WebGLSampler; nearest?: WebGLSampler }>;
+  /** Per SAMPLER_STATE object (freed with it or with the context). */
+  samplers: SamplerVariants;
 }
 
 export interface DrawPath {
@@ -225,7 +213,7 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
           gl.bindTexture(r.glTarget, r.texture);
           const ssObj = sub.get(sub.samplerStates[stage][s.index] ?? 0, Obj.SAMPLER_STATE);
           const nearest = r.fmt?.channel === "uint" || r.fmt?.channel === "sint" || (r.fmt?.depth === true && !ssObj?.compareMode);
-          gl.bindSampler(unit, ssObj ? samplerFor(env, o, ssObj, nearest) : null);
+          gl.bindSampler(unit, ssObj ? samplerFor(env, o.samplers, ssObj, nearest) : null);
         }
       }
       gl.activeTexture(TEXTURE0);
@@ -316,92 +304,4 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       return null;
     },
   };
-}
-
-interface Capture {
-  count: number;
-  targets: { t: StreamoutTargetObj; buffer: WebGLBuffer; shadow: Uint8Array; offset: number; bytes: number }[];
-}
-
-/** Binds the TF buffers at their append offsets, clamps the draw so nothing overflows, begins TF. */
-function beginCapture(env: ExecEnv, o: ContextDrawObjects, sub: SubContext, layout: SoLayout, mode: number, count: number, instances: number): Capture | string {
-  const prim = tfPrimitive(mode);
-  if (prim === undefined) return `stream output needs POINTS, LINES or TRIANGLES draws (WebGL), got mode ${mode}`;
-  const { gl } = env;
-  const per = prim === 4 ? 3 : prim === 1 ? 2 : 1;
-  const targets: Capture["targets"] = [];
-  let maxVerts = Infinity;
-  for (const b of layout.bindings) {
-    const t = sub.get(sub.streamoutTargets[b.buffer] ?? 0, Obj.STREAMOUT_TARGET);
-    if (!t) return `stream output buffer ${b.buffer} has no target bound`;
-    const r = env.ctx.resource(env.resources, t.res);
-    if (typeof r === "string") return `streamout target: ${r}`;
-    if (!r.buffer || !r.shadow) return "streamout target is not a GL buffer";
-    const room = Math.max(0, t.bufferSize - t.filled);
-    maxVerts = Math.min(maxVerts, Math.floor(room / b.strideBytes));
-    targets.push({ t, buffer: r.buffer, shadow: r.shadow, offset: t.bufferOffset + t.filled, bytes: 0 });
-  }
-  let verts = capturedVertices(mode, count, instances);
-  if (verts > maxVerts) {
-    if (instances > 1) return "instanced draw would overflow the stream output buffers";
-    verts = Math.floor(maxVerts / per) * per;
-    count = verts;
-  }
-  if (verts === 0) return { count, targets: [] };
-  if (!o.tf) o.tf = env.objs.transformFeedback();
-  gl.bindTransformFeedback(TRANSFORM_FEEDBACK, o.tf);
-  layout.bindings.forEach((b, i) => {
-    const tg = targets[i];
-    tg.bytes = verts * b.strideBytes;
-    gl.bindBufferRange(TRANSFORM_FEEDBACK_BUFFER, i, tg.buffer, tg.offset, tg.bytes);
-  });
-  gl.beginTransformFeedback(prim);
-  return { count, targets };
-}
-
-/** Ends TF, advances append offsets and refreshes the targets' CPU shadows from the GPU. */
-function endCapture(env: ExecEnv, c: Capture): void {
-  if (c.targets.length === 0 || c.targets[0].bytes === 0) return;
-  const { gl } = env;
-  gl.endTransformFeedback();
-  c.targets.forEach((_, i) => gl.bindBufferBase(TRANSFORM_FEEDBACK_BUFFER, i, null));
-  gl.bindTransformFeedback(TRANSFORM_FEEDBACK, null);
-  for (const tg of c.targets) {
-    tg.t.filled += tg.bytes;
-    gl.bindBuffer(COPY_READ_BUFFER, tg.buffer);
-    gl.getBufferSubData(COPY_READ_BUFFER, tg.offset, tg.shadow, tg.offset, tg.bytes);
-  }
-  gl.bindBuffer(COPY_READ_BUFFER, null);
-}
-
-type SamplerDesc = CommandOf<"CREATE_SAMPLER_STATE">["state"];
-
-/**
- * WebGL sampler for a SAMPLER_STATE object; integer and non-comparing depth textures need nearest
- * filtering whatever the state says, so each state has up to two variants.
- */
-function samplerFor(env: ExecEnv, o: ContextDrawObjects, ss: SamplerDesc, forceNearest: boolean): WebGLSampler {
-  let variants = o.samplers.get(ss);
-  if (!variants) {
-    variants = {};
-    o.samplers.set(ss, variants);
-  }
-  const hit = forceNearest ? variants.nearest : variants.normal;
-  if (hit) return hit;
-  const { gl } = env;
-  const s = env.objs.sampler();
-  gl.samplerParameteri(s, TEXTURE_WRAP_S, wrapMode(ss.wrapS)?.gl ?? 0x812f);
-  gl.samplerParameteri(s, TEXTURE_WRAP_T, wrapMode(ss.wrapT)?.gl ?? 0x812f);
-  gl.samplerParameteri(s, TEXTURE_WRAP_R, wrapMode(ss.wrapR)?.gl ?? 0x812f);
-  gl.samplerParameteri(s, TEXTURE_MIN_FILTER, forceNearest ? 0x2600 : (minFilter(ss.minImgFilter, ss.minMipFilter) ?? 0x2600));
-  gl.samplerParameteri(s, TEXTURE_MAG_FILTER, forceNearest ? 0x2600 : (magFilter(ss.magImgFilter) ?? 0x2600));
-  gl.samplerParameterf(s, TEXTURE_MIN_LOD, ss.minLod);
-  gl.samplerParameterf(s, TEXTURE_MAX_LOD, ss.maxLod);
-  if (ss.compareMode) {
-    gl.samplerParameteri(s, TEXTURE_COMPARE_MODE, COMPARE_REF_TO_TEXTURE);
-    gl.samplerParameteri(s, TEXTURE_COMPARE_FUNC, compareFunc(ss.compareFunc) ?? 0x0203);
-  }
-  if (forceNearest) variants.nearest = s;
-  else variants.normal = s;
-  return s;
 }
