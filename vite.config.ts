@@ -12,7 +12,11 @@ export default defineConfig({
   server: { headers: isolationHeaders, host: "127.0.0.1", port: 5173, strictPort: false },
   preview: { headers: isolationHeaders, host: "127.0.0.1", port: 4173 },
   worker: { format: "es" },
-  build: { target: "es2022" },
+  build: {
+    target: "es2022",
+    // Two pages: the demo page and the embeddable screen (docs/embed.md).
+    rollupOptions: { input: { main: "index.html", embed: "embed.html" } },
+  },
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts", "guest/**/*.test.ts"],
     environment: "node",
