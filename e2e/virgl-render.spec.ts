@@ -189,13 +189,15 @@ test("uniform buffers: SET_UNIFORM_BUFFER binds a buffer range as a UBO", async 
   expect(r.px).toEqual([0, 255, 0, 255]); // yellow × (0, 1, 1, 1)
 });
 
-test("depth test on a Z24S8 surface: LESS keeps the nearer triangle, GREATER lets the farther one in", async ({ page }) => {
+test("depth test on a Z24S8 surface (LESS/GREATER), depth BLIT and depth readback", async ({ page }) => {
   await open(page);
   const r = await page.evaluate(() => window.virglHarness.depth());
   expect(r.error).toBeUndefined();
   expect(r.less).toEqual([255, 128, 0, 255]);
   expect(r.greater).toEqual([0, 255, 0, 255]);
-  // read back through the depth shader path: the GREATER draw wrote window z .75; the clear left 1.0
+  expect(r.skipped).toEqual({});
+  // depth BLIT to a second texture, read back through the depth shader path: the GREATER draw
+  // wrote window z .75; the clear left 1.0
   expect(Math.abs(r.depthInside - 0.75 * 0xffffff)).toBeLessThanOrEqual(1); // rasterizer rounding
   expect(r.depthOutside).toBe(0xffffff);
 });

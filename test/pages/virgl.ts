@@ -464,8 +464,8 @@ const harness = {
    * Depth test on a Z24_UNORM_S8_UINT surface: after the triangle at window z .5, a second draw
    * at z .75 with another colour fails LESS and passes GREATER.
    */
-  depth(): { less: number[]; greater: number[]; depthInside: number; depthOutside: number; error?: string } {
-    const s = session([...triangleResources(), { ...tex2d(13, 19, 16, 16), bind: Bind.DEPTH_STENCIL }]);
+  depth(): { less: number[]; greater: number[]; depthInside: number; depthOutside: number; error?: string; skipped: Record<string, number> } {
+    const s = session([...triangleResources(), { ...tex2d(13, 19, 16, 16), bind: Bind.DEPTH_STENCIL }, { ...tex2d(14, 19, 16, 16), bind: Bind.DEPTH_STENCIL }]);
     const cmds = triangleCmds({ yflip: false, indexed: false });
     const draw = cmds.pop()!;
     const dsa = (handle: number, func: number): Command => ({
@@ -506,10 +506,29 @@ const harness = {
     const at = () => Array.from(s.backings.get(10)!.subarray((1 * 16 + 2) * 4, (1 * 16 + 2) * 4 + 4));
     const less = at();
     const r2 = run(s, [dsa(25, 4 /* GREATER */), { kind: "BIND_OBJECT", objType: 3, handle: 25 }, draw, readBack(10, 16, 16, 4)], false);
-    // depth readback (shader path): Z24_UNORM_S8_UINT words, Z in the low 24 bits
-    const r3 = run(s, [readBack(13, 16, 16, 4)], false);
-    const z = new Uint32Array(s.backings.get(13)!.buffer, 0, 256);
-    return { less, greater: at(), depthInside: z[1 * 16 + 2], depthOutside: z[15 * 16 + 15], error: r1.error ?? r2.error ?? r3.error };
+    // depth BLIT into a second Z24S8 texture, then depth readback (shader path) of the copy:
+    // Z24_UNORM_S8_UINT words, Z in the low 24 bits
+    const box = { x: 0, y: 0, z: 0, w: 16, h: 16, d: 1 };
+    const r3 = run(
+      s,
+      [
+        {
+          kind: "BLIT",
+          mask: 0x30,
+          filter: 0,
+          scissorEnable: false,
+          renderConditionEnable: false,
+          alphaBlend: false,
+          scissor: { minx: 0, miny: 0, maxx: 0, maxy: 0 },
+          dst: { res: 14, level: 0, format: 19, box },
+          src: { res: 13, level: 0, format: 19, box },
+        },
+        readBack(14, 16, 16, 4),
+      ],
+      false,
+    );
+    const z = new Uint32Array(s.backings.get(14)!.buffer, 0, 256);
+    return { less, greater: at(), depthInside: z[1 * 16 + 2], depthOutside: z[15 * 16 + 15], error: r1.error ?? r2.error ?? r3.error, skipped: s.r.stats().skippedCommands };
   },
 
   /**

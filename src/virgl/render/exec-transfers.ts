@@ -58,6 +58,12 @@ const READ_FRAMEBUFFER = 0x8ca8;
 const DRAW_FRAMEBUFFER = 0x8ca9;
 const COLOR_ATTACHMENT0 = 0x8ce0;
 const COLOR_BUFFER_BIT = 0x4000;
+const DEPTH_BUFFER_BIT = 0x0100;
+const STENCIL_BUFFER_BIT = 0x0400;
+const DEPTH_ATTACHMENT = 0x8d00;
+const DEPTH_STENCIL_ATTACHMENT = 0x821a;
+const PIPE_MASK_Z = 0x10;
+const PIPE_MASK_S = 0x20;
 const NEAREST = 0x2600;
 const LINEAR = 0x2601;
 
@@ -84,12 +90,15 @@ export function execCopyRegion(env: ExecEnv, c: CommandOf<"RESOURCE_COPY_REGION"
   if (typeof sg === "string") return `source: ${sg}`;
   const dg = transferGeometry(dst.desc, c.dstLevel, { x: c.dstX, y: c.dstY, z: c.dstZ, w: c.srcBox.w, h: c.srcBox.h, d: c.srcBox.d }, 0, 0);
   if (typeof dg === "string") return `destination: ${dg}`;
-  if (src.fmt!.compressed || src.fmt!.depth) env.skipped.set("RESOURCE_COPY_REGION(compressed/depth)", (env.skipped.get("RESOURCE_COPY_REGION(compressed/depth)") ?? 0) + 1);
-  else {
-    for (let z = 0; z < c.srcBox.d; z++) {
-      const err = blitLayer(env, src, c.srcLevel, c.srcBox.z + z, dst, c.dstLevel, c.dstZ + z, [c.srcBox.x, c.srcBox.y, c.srcBox.x + c.srcBox.w, c.srcBox.y + c.srcBox.h], [c.dstX, c.dstY, c.dstX + c.srcBox.w, c.dstY + c.srcBox.h], false);
-      if (err) return err;
-    }
+  const depth = src.fmt!.depth;
+  if (src.fmt!.compressed || (depth && src.fmt!.internalFormat !== dst.fmt!.internalFormat)) {
+    env.skipped.set("RESOURCE_COPY_REGION(compressed/mixed depth)", (env.skipped.get("RESOURCE_COPY_REGION(compressed/mixed depth)") ?? 0) + 1);
+    return null;
+  }
+  const bits = depth ? DEPTH_BUFFER_BIT | (src.fmt!.stencil ? STENCIL_BUFFER_BIT : 0) : COLOR_BUFFER_BIT;
+  for (let z = 0; z < c.srcBox.d; z++) {
+    const err = blitLayer(env, src, c.srcLevel, c.srcBox.z + z, dst, c.dstLevel, c.dstZ + z, [c.srcBox.x, c.srcBox.y, c.srcBox.x + c.srcBox.w, c.srcBox.y + c.srcBox.h], [c.dstX, c.dstY, c.dstX + c.srcBox.w, c.dstY + c.srcBox.h], false, bits);
+    if (err) return err;
   }
   return null;
 }
@@ -100,15 +109,23 @@ export function execBlit(env: ExecEnv, c: CommandOf<"BLIT">): ExecResult {
   const src = env.ctx.resource(env.resources, c.src.res);
   if (typeof src === "string") return src;
   if (dst.kind !== "texture" || src.kind !== "texture") return "BLIT needs textures";
-  if ((c.mask & 0xf) === 0 || src.fmt!.depth || dst.fmt!.depth) {
-    env.skipped.set("BLIT(depth/stencil)", (env.skipped.get("BLIT(depth/stencil)") ?? 0) + 1);
-    return null;
-  }
   const s = c.src.box;
   const d = c.dst.box;
+  let bits = 0;
+  if (src.fmt!.depth || dst.fmt!.depth) {
+    // WebGL2 blits depth/stencil only between identical formats, unscaled, with NEAREST
+    const same = src.fmt!.internalFormat === dst.fmt!.internalFormat && s.w === d.w && s.h === d.h;
+    if (!same || !src.fmt!.depth || !dst.fmt!.depth) {
+      env.skipped.set("BLIT(depth/stencil, mixed or scaled)", (env.skipped.get("BLIT(depth/stencil, mixed or scaled)") ?? 0) + 1);
+      return null;
+    }
+    if (c.mask & PIPE_MASK_Z) bits |= DEPTH_BUFFER_BIT;
+    if (c.mask & PIPE_MASK_S && src.fmt!.stencil) bits |= STENCIL_BUFFER_BIT;
+  } else if (c.mask & 0xf) bits = COLOR_BUFFER_BIT;
+  if (bits === 0) return null;
   const layers = Math.max(1, Math.abs(d.d));
   for (let z = 0; z < layers; z++) {
-    const err = blitLayer(env, src, c.src.level, s.z + z, dst, c.dst.level, d.z + z, [s.x, s.y, s.x + s.w, s.y + s.h], [d.x, d.y, d.x + d.w, d.y + d.h], c.filter === 1);
+    const err = blitLayer(env, src, c.src.level, s.z + z, dst, c.dst.level, d.z + z, [s.x, s.y, s.x + s.w, s.y + s.h], [d.x, d.y, d.x + d.w, d.y + d.h], c.filter === 1 && bits === COLOR_BUFFER_BIT, bits);
     if (err) return err;
   }
   return null;
@@ -116,12 +133,12 @@ export function execBlit(env: ExecEnv, c: CommandOf<"BLIT">): ExecResult {
 
 type Rect = [number, number, number, number];
 
-function attachLayer(gl: WebGL2RenderingContext, target: number, r: GpuResource, level: number, layer: number): void {
-  if (r.glTarget === T.TEXTURE_3D || r.glTarget === T.TEXTURE_2D_ARRAY) gl.framebufferTextureLayer(target, COLOR_ATTACHMENT0, r.texture, level, layer);
-  else gl.framebufferTexture2D(target, COLOR_ATTACHMENT0, r.glTarget === T.TEXTURE_CUBE_MAP ? T.TEXTURE_CUBE_MAP_POSITIVE_X + layer : r.glTarget, r.texture, level);
+function attachLayer(gl: WebGL2RenderingContext, target: number, point: number, r: GpuResource, level: number, layer: number): void {
+  if (r.glTarget === T.TEXTURE_3D || r.glTarget === T.TEXTURE_2D_ARRAY) gl.framebufferTextureLayer(target, point, r.texture, level, layer);
+  else gl.framebufferTexture2D(target, point, r.glTarget === T.TEXTURE_CUBE_MAP ? T.TEXTURE_CUBE_MAP_POSITIVE_X + layer : r.glTarget, r.texture, level);
 }
 
-/** Copies one colour layer with blitFramebuffer through the scratch read FBO and a temporary draw FBO. */
+/** Copies one layer with blitFramebuffer through the scratch read FBO and a temporary draw FBO. */
 function blitLayer(
   env: ExecEnv,
   src: GpuResource,
@@ -133,19 +150,26 @@ function blitLayer(
   s: Rect,
   d: Rect,
   linear: boolean,
+  bits: number = COLOR_BUFFER_BIT,
 ): ExecResult {
   const { gl, state } = env;
   const drawFb = env.objs.framebuffer();
+  const point = bits === COLOR_BUFFER_BIT ? COLOR_ATTACHMENT0 : src.fmt?.stencil ? DEPTH_STENCIL_ATTACHMENT : DEPTH_ATTACHMENT;
   try {
     state.readFramebuffer(env.transfer.readFb);
-    attachLayer(gl, READ_FRAMEBUFFER, src, srcLevel, srcLayer);
-    gl.readBuffer(COLOR_ATTACHMENT0);
+    attachLayer(gl, READ_FRAMEBUFFER, point, src, srcLevel, srcLayer);
+    gl.readBuffer(point === COLOR_ATTACHMENT0 ? COLOR_ATTACHMENT0 : 0);
     state.drawFramebuffer(drawFb);
-    attachLayer(gl, DRAW_FRAMEBUFFER, dst, dstLevel, dstLayer);
-    gl.drawBuffers([COLOR_ATTACHMENT0]);
+    attachLayer(gl, DRAW_FRAMEBUFFER, point, dst, dstLevel, dstLayer);
+    gl.drawBuffers([point === COLOR_ATTACHMENT0 ? COLOR_ATTACHMENT0 : 0]);
     state.setEnabled(0x0c11, false); // scissor off: blits copy the whole box
-    gl.blitFramebuffer(s[0], s[1], s[2], s[3], d[0], d[1], d[2], d[3], COLOR_BUFFER_BIT, linear ? LINEAR : NEAREST);
-    gl.framebufferTexture2D(READ_FRAMEBUFFER, COLOR_ATTACHMENT0, T.TEXTURE_2D, null, 0);
+    if (bits & DEPTH_BUFFER_BIT) state.depthMask(true);
+    if (bits & STENCIL_BUFFER_BIT) {
+      state.stencilMask(0x0404, 0xff);
+      state.stencilMask(0x0405, 0xff);
+    }
+    gl.blitFramebuffer(s[0], s[1], s[2], s[3], d[0], d[1], d[2], d[3], bits, linear ? LINEAR : NEAREST);
+    gl.framebufferTexture2D(READ_FRAMEBUFFER, point, T.TEXTURE_2D, null, 0);
     return null;
   } finally {
     state.drawFramebuffer(null);
