@@ -59,6 +59,8 @@ export interface MachineEvents {
   guestGl: GuestGlInfo;
   /** A new PC was built (first boot, reset, setDemo): the serial log starts over. */
   boot: { count: number; demo: DemoName; cmdline: string };
+  /** The new PC's CPU runs: `emulator`, `gpu`, `virgl` now belong to this boot (hook per-boot things, e.g. input, here). */
+  started: { count: number };
 }
 
 export interface VirtualGpuMachineOptions {
@@ -445,6 +447,7 @@ class Machine implements VirtualGpuMachine {
     this.timings.emulatorStarted = emulator.startedAt;
     if (this.phaseValue === "starting") this.setPhase("booting", "Booting Linux…");
     this.startBootProgress();
+    this.events.emit("started", { count: this.bootCount });
   }
 
   private serialByte(byte: number): void {
