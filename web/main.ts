@@ -17,6 +17,9 @@ import { ProgressBar } from "./ui/progress-bar.ts";
 import { SerialTerminal } from "./ui/serial-terminal.ts";
 import { StatusLine } from "./ui/status-line.ts";
 import { ScreenView } from "./ui/screen-view.ts";
+import { DEFAULT_DISPLAY, DisplaySizeControl, readDisplayChoice } from "./ui/display-size.ts";
+import { InputCaptureButton } from "./ui/input-capture-button.ts";
+import { ScreenInput, v86Ps2Sink } from "./ui/screen-input.ts";
 
 const MiB = 1024 * 1024;
 const INIT_MARKER = "WEBVIRGL-INIT-START";
@@ -71,6 +74,7 @@ function explain(error: unknown): [string, string] {
 
 async function start(): Promise<void> {
   const options = readPageOptions();
+  const displayChoice = readDisplayChoice() ?? DEFAULT_DISPLAY;
   const missing = findMissingFeatures();
   if (missing.length > 0) {
     fail(
@@ -138,6 +142,14 @@ async function start(): Promise<void> {
   });
   handle.emulator = emulator;
   handle.gpu = devices.gpu();
+  // Keyboard and mouse on the screen pane go to the guest's PS/2 devices while it has the input.
+  const screenInput = new ScreenInput(byId("screen"), v86Ps2Sink(emulator.v86));
+  byId("toolbar-slot").append(new InputCaptureButton(screenInput).element);
+  const gpu = handle.gpu;
+  if (gpu) {
+    const display = new DisplaySizeControl(byId("screen"), (size) => gpu.setDisplaySize(0, size.width, size.height), displayChoice);
+    byId("toolbar-slot").append(display.element);
+  }
   emulator.onReboot(() => {
     setPhase("stopped", "The guest rebooted: the PC is stopped (reload the page to boot again)");
     terminal.writeText("\r\n\x1b[33mwebvirgl: the guest rebooted. v86 cannot restart a kernel booted directly, so the PC is stopped; reload the page to boot again.\x1b[0m\r\n");
