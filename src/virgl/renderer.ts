@@ -20,7 +20,7 @@ import { type GpuResource, createGpuResource, destroyGpuResource } from "./rende
 import { DepthReadback } from "./render/depth-readback.ts";
 import { QueryManager } from "./render/queries.ts";
 import { GlStateCache } from "./render/state-cache.ts";
-import { readback, upload, type TransferEnv } from "./render/transfers.ts";
+import { readback, spanWrites, upload, type TransferEnv } from "./render/transfers.ts";
 import type { BackingAccess, BackingWrite } from "./transfer-plan.ts";
 
 export type { VirglError } from "./render/context.ts";
@@ -235,9 +235,11 @@ export class VirglRenderer {
     const error = (message: string): SubmitResult => ({ backingWrites: [], executed: 0, error: { ctx: ctxId, cmd: "TRANSFER_FROM_HOST_3D", offset: -1, message } });
     if (!r) return error(`resource ${res} does not exist`);
     if (r.kind === "staging") return { backingWrites: [], executed: 1 };
+    const g = transferGeometry(r.desc, level, box, stride, layerStride);
+    if (typeof g === "string") return error(g);
     const bytes = readback(this.transferEnv(), r, level, box, stride, layerStride);
     if (typeof bytes === "string") return error(bytes);
-    return { backingWrites: [{ res, offset, bytes }], executed: 1 };
+    return { backingWrites: spanWrites(res, offset, bytes, g, box.d), executed: 1 };
   }
 
   // ---- scanout ----------------------------------------------------------------------------------

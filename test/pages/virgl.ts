@@ -575,13 +575,16 @@ const harness = {
         const [handle, level, stride, layerStride, x, y, z, w, h, d] = dw;
         const t = r.transferFromHost(1, handle, level, { x, y, z, w, h, d }, 0, stride, layerStride);
         if (t.error) errors.push(`get ${handle}: ${t.error.message}`);
-        else if (t.backingWrites[0]) {
-          // colour histogram of 4-byte pixels (most common first) to check what was rendered
-          const b = t.backingWrites[0].bytes;
+        else if (t.backingWrites.length > 0) {
+          // colour histogram of 4-byte pixels (most common first) to check what was rendered;
+          // a strided readback arrives as one write per row
           const hist = new Map<string, number>();
-          for (let i = 0; i + 3 < b.length; i += 4) {
-            const k = `${b[i]},${b[i + 1]},${b[i + 2]},${b[i + 3]}`;
-            hist.set(k, (hist.get(k) ?? 0) + 1);
+          for (const wr of t.backingWrites) {
+            const b = wr.bytes;
+            for (let i = 0; i + 3 < b.length; i += 4) {
+              const k = `${b[i]},${b[i + 1]},${b[i + 2]},${b[i + 3]}`;
+              hist.set(k, (hist.get(k) ?? 0) + 1);
+            }
           }
           lastGet = { res: handle, w, h, top: [...hist].sort((a, b2) => b2[1] - a[1]).slice(0, 4) };
         }

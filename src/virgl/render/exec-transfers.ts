@@ -7,7 +7,7 @@ import { TransferDir } from "../protocol.ts";
 import { transferGeometry } from "../resource-desc.ts";
 import type { ExecEnv, ExecResult } from "./exec-env.ts";
 import { type GpuResource, T } from "./resources.ts";
-import { readback, upload } from "./transfers.ts";
+import { readback, spanWrites, upload } from "./transfers.ts";
 
 export function execTransfer3d(env: ExecEnv, c: CommandOf<"TRANSFER3D">): ExecResult {
   const r = env.ctx.resource(env.resources, c.res);
@@ -20,10 +20,9 @@ export function execTransfer3d(env: ExecEnv, c: CommandOf<"TRANSFER3D">): ExecRe
     if (typeof data === "string") return data;
     return upload(env.transfer, r, c.level, c.box, c.stride, c.layerStride, data);
   }
-  const base = env.backing.read(c.res, c.dataOffset, g.bytes);
-  const bytes = readback(env.transfer, r, c.level, c.box, c.stride, c.layerStride, typeof base === "string" ? undefined : base);
+  const bytes = readback(env.transfer, r, c.level, c.box, c.stride, c.layerStride);
   if (typeof bytes === "string") return bytes;
-  env.writes.push({ res: c.res, offset: c.dataOffset, bytes });
+  env.writes.push(...spanWrites(c.res, c.dataOffset, bytes, g, c.box.d));
   return null;
 }
 
@@ -41,10 +40,9 @@ export function execCopyTransfer3d(env: ExecEnv, c: CommandOf<"COPY_TRANSFER3D">
     if (typeof data === "string") return data;
     return upload(env.transfer, dst, c.level, c.box, c.stride, c.layerStride, data);
   }
-  const base = env.backing.read(c.srcRes, c.srcOffset, g.bytes);
-  const bytes = readback(env.transfer, dst, c.level, c.box, c.stride, c.layerStride, typeof base === "string" ? undefined : base);
+  const bytes = readback(env.transfer, dst, c.level, c.box, c.stride, c.layerStride);
   if (typeof bytes === "string") return bytes;
-  env.writes.push({ res: c.srcRes, offset: c.srcOffset, bytes });
+  env.writes.push(...spanWrites(c.srcRes, c.srcOffset, bytes, g, c.box.d));
   return null;
 }
 

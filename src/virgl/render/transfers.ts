@@ -11,6 +11,7 @@ import { GL } from "../conv/gl.ts";
 import { type Box3, type TransferGeometry, transferGeometry } from "../resource-desc.ts";
 import type { GpuResource } from "./resources.ts";
 import { T } from "./resources.ts";
+import type { BackingWrite } from "../transfer-plan.ts";
 import type { DepthReadback } from "./depth-readback.ts";
 import type { GlStateCache } from "./state-cache.ts";
 
@@ -36,6 +37,24 @@ function tighten(src: Uint8Array, g: TransferGeometry, d: number): Uint8Array {
     for (let y = 0; y < g.rows; y++) {
       const from = z * g.layerStride + y * g.stride;
       out.set(src.subarray(from, from + g.rowBytes), (z * g.rows + y) * g.rowBytes);
+    }
+  }
+  return out;
+}
+
+/**
+ * Backing writes for a readback span: one write when the rows are contiguous in guest memory,
+ * otherwise one per row, so the bytes between rows (other pixels of the guest's copy) are never
+ * overwritten.
+ */
+export function spanWrites(res: number, offset: number, bytes: Uint8Array, g: TransferGeometry, d: number): BackingWrite[] {
+  const contiguous = g.stride === g.rowBytes && (d === 1 || g.layerStride === g.stride * g.rows);
+  if (contiguous) return [{ res, offset, bytes }];
+  const out: BackingWrite[] = [];
+  for (let z = 0; z < d; z++) {
+    for (let y = 0; y < g.rows; y++) {
+      const at = z * g.layerStride + y * g.stride;
+      out.push({ res, offset: offset + at, bytes: bytes.subarray(at, at + g.rowBytes) });
     }
   }
   return out;
