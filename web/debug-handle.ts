@@ -6,9 +6,11 @@ import type { Emulator } from "../src/emulator/emulator.ts";
 import type { GuestManifest } from "../src/emulator/guest-manifest.ts";
 import type { VirtioGpu } from "../src/gpu/index.ts";
 import type { GpuClient } from "../src/worker/gpu-client.ts";
-import type { PageVirgl } from "./machine-devices.ts";
+import type { MachineVirgl } from "../src/machine/devices.ts";
+import type { MachinePhase, VirtualGpuMachine } from "../src/machine/machine.ts";
 
-export type PagePhase = "checking" | "downloading" | "starting" | "booting" | "running" | "stopped" | "failed";
+/** "checking" until the machine exists; then the machine's phase (idle, downloading, …, paused, stopped, failed). */
+export type PagePhase = "checking" | MachinePhase;
 
 /** Milliseconds since navigation start (performance.now()). */
 export interface PageTimings {
@@ -19,12 +21,14 @@ export interface PageTimings {
 }
 
 export interface WebvirglDebugHandle {
+  /** The page's machine (src/machine): what the UI drives; null until created. The fields below follow it across resets. */
+  readonly machine: VirtualGpuMachine | null;
   emulator: Emulator | null;
   /** The virtio-gpu device model (stats, setDisplaySize) and the GPU worker client (readback, stats). */
   gpu: VirtioGpu | null;
   gpuClient: GpuClient | null;
   /** The virgl 3D module (module.stats: contexts, submits, errored contexts) and its port (port.stats(): the worker's renderer); null on the 2D path. */
-  virgl: PageVirgl | null;
+  virgl: MachineVirgl | null;
   manifest: GuestManifest | null;
   phase: PagePhase;
   error: string | null;

@@ -11,6 +11,11 @@ export class ErrorPanel {
     this.element.hidden = false;
   }
 
+  hide(): void {
+    this.element.hidden = true;
+    this.element.replaceChildren();
+  }
+
   get visible(): boolean {
     return !this.element.hidden;
   }

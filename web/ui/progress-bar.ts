@@ -28,15 +28,22 @@ export class ProgressBar {
   }
 
   /** `total` null: size unknown, the bar stays empty and only bytes are shown. */
-  update(what: string, loaded: number, total: number | null): void {
+  update(what: string, loaded: number, total: number | null, unit: "bytes" | "%" = "bytes"): void {
     const percent = total && total > 0 ? Math.min(100, (loaded / total) * 100) : null;
     this.fill.style.width = `${percent ?? 0}%`;
     this.fill.parentElement?.setAttribute("aria-valuenow", String(Math.round(percent ?? 0)));
     this.label.textContent =
-      percent === null
+      unit === "%"
+        ? `${what} (${(percent ?? 0).toFixed(0)}%)`
+        : percent === null
         ? `${what}: ${formatBytes(loaded)}`
         : `${what}: ${formatBytes(loaded)} / ${formatBytes(total!)} (${percent.toFixed(0)}%)`;
   }
+}
+
+/** A bar for work measured as a fraction (the boot), labelled with what is happening. */
+export function updateFraction(bar: ProgressBar, what: string, fraction: number): void {
+  bar.update(what, Math.round(fraction * 100), 100, "%");
 }
 
 export function formatBytes(bytes: number): string {
