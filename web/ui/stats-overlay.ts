@@ -50,9 +50,14 @@ export class StatsOverlay {
       `upload ${stats.uploadMBps.toFixed(2)} MB/s   fences in flight ${stats.fencesInFlight}`,
     ];
     if (stats.guestGl) lines.push(`guest GL: ${stats.guestGl.renderer ?? "?"}`, `          ${stats.guestGl.version ?? ""}`.trimEnd());
-    if (stats.hostRenderer) lines.push(`host: ${stats.hostRenderer}`);
+    // The full host string is long (ANGLE (vendor, API (device), driver)); machine.stats has it whole.
+    if (stats.hostRenderer) lines.push(`host: ${shorten(stats.hostRenderer, 44)}`);
     this.text.textContent = lines.filter((l) => l.trim()).join("\n");
   }
+}
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function fmt(n: number): string {
