@@ -163,6 +163,15 @@ test("the 2D path still works: ?virgl=0 offers no VIRGL and kmscube renders with
     expect(await page.evaluate(() => window.webvirgl!.virgl)).toBeNull();
     const screen = await inspectScreen(page);
     expect(screen.centreSaturated).toBeGreaterThan(0.3);
+    expect(screen.cornerGrey).toBe(4); // kmscube's clear colour around the cube
+    // Frames advance: softpipe is slow (seconds per frame under load), so poll for a new frame.
+    const presented = await page.evaluate(() => window.webvirgl!.gpuClient!.requestStats().then((s) => s.framesPresented));
+    await expect.poll(async () => (await inspectScreen(page)).checksum, { timeout: 90_000, intervals: [2000] }).not.toBe(screen.checksum);
+    const later = await inspectScreen(page);
+    expect(later.cornerGrey).toBe(4);
+    expect(later.centreSaturated).toBeGreaterThan(0.3);
+    expect(await page.evaluate(() => window.webvirgl!.gpuClient!.requestStats().then((s) => s.framesPresented))).toBeGreaterThan(presented);
+    await testInfo.attach("kmscube-2d", { body: await page.screenshot(), contentType: "image/png" });
     const stats = await page.evaluate(() => window.webvirgl!.gpu!.stats);
     expect(stats.commands.errors).toBe(0);
   } finally {
