@@ -137,11 +137,7 @@ async function start(): Promise<void> {
   const m = machine;
   new ScreenView(m.screen, byId("screen-switch"));
 
-  const picker = new DemoPicker(m.demo.name, (demo) => {
-    pageError = null;
-    errorPanel.hide();
-    m.setDemo(demo).catch(showError);
-  });
+  const picker = new DemoPicker(m.demo.name, (demo) => void m.setDemo(demo).catch(showError));
   const serialToggle = new SerialToggle(byId("workspace"), byId("terminal-pane"), () => terminal.focus());
   const screenshot = new ScreenshotButton(() => m.screenshot(), (message) => fail("Screenshot failed", message));
   const fullscreen = new FullscreenButton(screenPane);
@@ -149,6 +145,9 @@ async function start(): Promise<void> {
   controls.update(m.phase);
 
   m.on("boot", ({ count, cmdline }) => {
+    // A new PC (Start after a failure, Reset, a demo pick): the old error no longer describes it.
+    pageError = null;
+    errorPanel.hide();
     if (count > 1) terminal.writeText(`\r\n\x1b[90m---- webvirgl: reboot #${count - 1} (${m.demo.name}) ----\x1b[0m\r\n`);
     terminal.writeText(`\x1b[90mwebvirgl: booting Linux: ${cmdline}\x1b[0m\r\n`);
     picker.set(m.demo.name);
