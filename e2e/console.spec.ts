@@ -100,13 +100,18 @@ test("input: typing and mouse motion on the focused screen reach the guest's PS/
   await expect(page.locator(".screen-input-captured")).toHaveCount(1);
   await expect(page.locator(".input-capture-button")).toHaveText(/Release/);
   await page.keyboard.type("echo hello-from-ps2\n", { delay: 50 });
+  await expect.poll(() => runSerial(page, "cat /tmp/typed"), { timeout: 60_000, intervals: [1000] }).toContain("echo hello-from-ps2");
+
+  // Motion alone (no buttons) reaches the guest's mouse, then a click does.
+  const miceBytes = async () => Number(/(\d+)/.exec(await runSerial(page, "wc -c < /tmp/mice"))?.[1] ?? 0);
+  const beforeMotion = await miceBytes();
   const box = (await canvas.boundingBox())!;
   for (let i = 0; i < 10; i++) await page.mouse.move(box.x + box.width / 2 + i * 8, box.y + box.height / 2 + i * 5);
+  await expect.poll(miceBytes, { timeout: 30_000, intervals: [1000] }).toBeGreaterThan(beforeMotion);
+  const beforeClick = await miceBytes();
   await page.mouse.down();
   await page.mouse.up();
-
-  await expect.poll(() => runSerial(page, "cat /tmp/typed"), { timeout: 60_000, intervals: [1000] }).toContain("echo hello-from-ps2");
-  await expect.poll(async () => Number(/(\d+)/.exec(await runSerial(page, "wc -c < /tmp/mice"))?.[1] ?? 0), { timeout: 30_000, intervals: [1000] }).toBeGreaterThan(0);
+  await expect.poll(miceBytes, { timeout: 30_000, intervals: [1000] }).toBeGreaterThan(beforeClick);
   const irqAfter = await i8042Interrupts();
   console.log(JSON.stringify({ irqBefore, irqAfter }));
   expect(irqAfter.keyboard).toBeGreaterThan(irqBefore.keyboard);

@@ -20,6 +20,13 @@ export interface Ps2Sink {
   mouseButtons(left: boolean, middle: boolean, right: boolean): void;
   /** Wheel steps: positive = towards the user (scroll down). */
   mouseWheel(steps: number): void;
+  /**
+   * Pointer position within a `width` x `height` screen, for an absolute pointing device (v86's
+   * VMware mouse, which Linux's psmouse switches to): used while the pointer is not locked.
+   */
+  mouseAbsolute?(x: number, y: number, width: number, height: number): void;
+  /** The host pointer is locked (motion is relative) or free (motion is absolute). */
+  pointerLocked?(locked: boolean): void;
 }
 
 /** The part of v86's event bus we send to (not in v86's typings). */
@@ -39,6 +46,10 @@ export function v86Ps2Sink(v86: V86): Ps2Sink {
     mouseButtons: (left, middle, right) => bus.send("mouse-click", [left, middle, right]),
     // v86's handler subtracts its first value from the wheel counter: negative = scroll down.
     mouseWheel: (steps) => bus.send("mouse-wheel", [-steps, 0]),
+    // Linux's psmouse finds v86's VMware backdoor and puts the mouse in absolute mode; v86 then
+    // takes positions from "mouse-absolute" unless it was told the pointer is locked.
+    mouseAbsolute: (x, y, width, height) => bus.send("mouse-absolute", [x, y, width, height]),
+    pointerLocked: (locked) => bus.send("mouse-pointer-lock", locked),
   };
 }
 
@@ -74,6 +85,7 @@ export class ScreenInput {
     target.addEventListener("blur", () => this.release(), { signal });
     document.addEventListener("pointerlockchange", () => {
       const locked = document.pointerLockElement === target;
+      this.sink.pointerLocked?.(locked);
       // The browser ends pointer lock itself on Escape (the key never reaches us): release too.
       if (this.hadLock && !locked) this.release();
       this.hadLock = locked && this.capturedNow;
@@ -188,6 +200,10 @@ export class ScreenInput {
     const locked = document.pointerLockElement === this.target;
     // Unlocked, only motion over the screen counts (the host cursor is the guest's then).
     if (!locked && !(event.target instanceof Node && this.target.contains(event.target))) return;
+    if (!locked && this.sink.mouseAbsolute && event.target instanceof Element) {
+      const rect = displayedRect(event.target);
+      this.sink.mouseAbsolute(event.clientX - rect.left, event.clientY - rect.top, rect.width, rect.height);
+    }
     if (event.movementX === 0 && event.movementY === 0) return;
     this.sink.mouseDelta(event.movementX, -event.movementY);
   }
@@ -197,4 +213,17 @@ export class ScreenInput {
     event.preventDefault();
     if (event.deltaY !== 0) this.sink.mouseWheel(Math.sign(event.deltaY));
   }
+}
+
+/**
+ * Where the picture is on screen: a canvas shown with `object-fit: contain` (the virtio-gpu
+ * display) is letterboxed inside its box; anything else fills its box.
+ */
+function displayedRect(element: Element): { left: number; top: number; width: number; height: number } {
+  const box = element.getBoundingClientRect();
+  if (!(element instanceof HTMLCanvasElement) || element.width === 0 || element.height === 0) return box;
+  const scale = Math.min(box.width / element.width, box.height / element.height);
+  const width = element.width * scale;
+  const height = element.height * scale;
+  return { left: box.left + (box.width - width) / 2, top: box.top + (box.height - height) / 2, width, height };
 }
