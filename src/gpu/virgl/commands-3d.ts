@@ -23,7 +23,7 @@ import type { GpuState } from "../gpu-state.ts";
 import { CMD, CTRL_HDR_SIZE, FORMAT, RESP, VIRTIO_GPU_FLAG_FENCE } from "../protocol.ts";
 import type { Rect } from "../scanout-backend.ts";
 import { EMPTY_RECT, formatRect, rectInside } from "../scanouts.ts";
-import { isStaging, normalizeResourceDesc, transferGeometry, validateResourceDesc, type ResourceDesc, type TransferGeometry } from "../../virgl/resource-desc.ts";
+import { isStaging, normalizeResourceDesc, transferGeometry, validateResourceDesc, type ResourceDesc } from "../../virgl/resource-desc.ts";
 import { Target } from "../../virgl/protocol.ts";
 import { planSubmit } from "../../virgl/transfer-plan.ts";
 import { applyBackingWrites, gatherPlan, gatherRange, rangeOutside } from "./backing-io.ts";
@@ -37,7 +37,7 @@ import {
   RESP_CAPSET_INFO_SIZE,
 } from "./protocol-3d.ts";
 import type { Virgl3DState } from "./resources-3d.ts";
-import type { BackingWrite, TransferArgs, VirglCapsets, VirglError, VirglPort, VirglReply } from "./virgl-port.ts";
+import type { TransferArgs, VirglCapsets, VirglError, VirglPort, VirglReply } from "./virgl-port.ts";
 
 /** Contexts a guest may hold at once (Linux makes one per DRM file that uses 3D). */
 export const MAX_CONTEXTS = 1024;
@@ -230,7 +230,7 @@ function resourceCreate3D(m: Module3DContext, command: GpuCommand): GpuResponse 
 // ---- transfers -------------------------------------------------------------------------------
 
 /** Reads and validates a TRANSFER_*_HOST_3D request; returns the arguments and byte span, or an error. */
-function readTransfer(m: Module3DContext, command: GpuCommand): { args: TransferArgs; bytes: number; geometry: TransferGeometry; staging: boolean } | GpuResponse {
+function readTransfer(m: Module3DContext, command: GpuCommand): { args: TransferArgs; bytes: number; staging: boolean } | GpuResponse {
   const v = command.fields;
   const box = { x: u32(v, 24), y: u32(v, 28), z: u32(v, 32), w: u32(v, 36), h: u32(v, 40), d: u32(v, 44) };
   const offset = u64ToNumber(u32(v, 48), u32(v, 52));
@@ -247,7 +247,7 @@ function readTransfer(m: Module3DContext, command: GpuCommand): { args: Transfer
   if (!r.backing) return fail(RESP.ERR_INVALID_PARAMETER, `${where}: no backing attached`);
   const outside = rangeOutside(offset, geometry.bytes, r.backing.totalLength);
   if (outside) return fail(RESP.ERR_INVALID_PARAMETER, `${where}: offset ${offset}: ${outside}`);
-  return { args, bytes: geometry.bytes, geometry, staging: isStaging(r.desc) };
+  return { args, bytes: geometry.bytes, staging: isStaging(r.desc) };
 }
 
 function transferToHost3D(m: Module3DContext, command: GpuCommand): GpuResponse | Promise<GpuResponse> {
@@ -271,27 +271,7 @@ function transferFromHost3D(m: Module3DContext, command: GpuCommand): GpuRespons
   if (t.staging) return afterFence(m, command, ok());
   m.counters.transfersFromHost++;
   const epoch = m.epoch();
-  return m.port
-    .transferFromHost(t.args, isFenced(command))
-    .then((reply) => finishReply(m, epoch, "TRANSFER_FROM_HOST_3D", { ...reply, backingWrites: reply.backingWrites.flatMap((w) => rowWrites(w, t.geometry, t.args.box.d)) }));
-}
-
-/**
- * A readback spans the whole strided range, but the renderer does not know what the guest keeps
- * between rows/layers (it fills gaps with zeros): write only the rows, so padding in guest
- * memory survives, as with vrend's iov writes. Tightly packed transfers stay one write.
- */
-export function rowWrites(w: BackingWrite, g: TransferGeometry, depth: number): BackingWrite[] {
-  const tight = g.stride === g.rowBytes && (depth === 1 || g.layerStride === g.stride * g.rows);
-  if (tight || w.bytes.length !== g.bytes) return [w];
-  const out: BackingWrite[] = [];
-  for (let z = 0; z < depth; z++) {
-    for (let r = 0; r < g.rows; r++) {
-      const at = z * g.layerStride + r * g.stride;
-      out.push({ res: w.res, offset: w.offset + at, bytes: w.bytes.subarray(at, at + g.rowBytes) });
-    }
-  }
-  return out;
+  return m.port.transferFromHost(t.args, isFenced(command)).then((reply) => finishReply(m, epoch, "TRANSFER_FROM_HOST_3D", reply));
 }
 
 // ---- submit ----------------------------------------------------------------------------------
@@ -311,9 +291,6 @@ function submit3D(m: Module3DContext, command: GpuCommand): GpuResponse | Promis
   const plan = planSubmit(words, (id) => m.v3d.resources.get(id)?.desc);
   const { chunks, problems } = gatherPlan(m.gpu.ram, m.v3d, plan.reads);
   for (const p of problems) m.log(`SUBMIT_3D ctx ${ctxId}: not gathered: ${p}`);
-  // FROM_HOST ranges too: the renderer keeps the guest's bytes between rows of a strided
-  // readback from them (without them it would write zeros there). Missing ones are harmless.
-  chunks.push(...gatherPlan(m.gpu.ram, m.v3d, plan.writes).chunks);
   m.counters.submits++;
   const epoch = m.epoch();
   return m.port.submit(ctxId, words, chunks, isFenced(command)).then((reply) => finishReply(m, epoch, "SUBMIT_3D", reply));
