@@ -461,6 +461,9 @@ describe("SUBMIT_3D", () => {
     port.emitError({ ctx: 1, cmd: "RESOURCE_CREATE_3D", offset: -1, message: "resource 5: GL error 0x505" });
     expect(h.logs.some((l) => l.includes("virgl: renderer: ctx 1: RESOURCE_CREATE_3D: resource 5: GL error 0x505"))).toBe(true);
     expect(module.stats.asyncErrors).toBe(1);
+    module.dispose();
+    port.emitError({ ctx: 1, cmd: "X", offset: -1, message: "after dispose" });
+    expect(module.stats.asyncErrors).toBe(1);
   });
 });
 

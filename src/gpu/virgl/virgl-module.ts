@@ -31,6 +31,8 @@ export interface VirglModuleStats extends Virgl3DCounters {
 
 export interface VirglModule extends GpuModule {
   readonly stats: VirglModuleStats;
+  /** Stops listening to the port (a port that outlives this module, e.g. one worker across boots). */
+  dispose(): void;
 }
 
 export function createVirglModule(options: VirglModuleOptions): VirglModule {
@@ -49,7 +51,7 @@ export function createVirglModule(options: VirglModuleOptions): VirglModule {
     state?.log(`virgl: ${message}${logged === MAX_LOG_LINES ? " (further virgl messages suppressed until reset)" : ""}`);
   };
 
-  port.onError((error) => {
+  const unsubscribe = port.onError((error) => {
     counters.asyncErrors++;
     const ctx = v3d.contexts.get(error.ctx);
     if (ctx && !ctx.firstError) ctx.firstError = error;
@@ -72,6 +74,9 @@ export function createVirglModule(options: VirglModuleOptions): VirglModule {
       logged = 0;
       v3d.clear();
       port.reset();
+    },
+    dispose(): void {
+      unsubscribe();
     },
     get stats(): VirglModuleStats {
       return {
