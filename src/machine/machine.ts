@@ -375,6 +375,7 @@ class Machine implements VirtualGpuMachine {
     this.stopBootProgress();
     const emulator = this.emulatorValue;
     const device = this.device?.() ?? null;
+    const virgl = this.virglValue;
     this.emulatorValue = null;
     this.device = null;
     this.virglValue = null;
@@ -387,6 +388,8 @@ class Machine implements VirtualGpuMachine {
       device.reset();
     }
     await emulator.destroy();
+    // The port outlives the module (one worker across boots): drop the module's error listener.
+    virgl?.module.dispose();
     this.scanoutActive = false;
     this.screen.setGpuScanoutActive(false);
   }
