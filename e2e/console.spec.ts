@@ -11,7 +11,8 @@
  *     i8042 interrupt counts (IRQ 1, 12) rise. Keys typed before the screen is clicked, or after
  *     Escape released it, do not reach the guest.
  *  3. Display size (web/ui/display-size.ts): choosing 800x600 in the toolbar makes it the guest
- *     connector's preferred mode (virtio-gpu display-change event → Linux re-reads display info).
+ *     connector's preferred mode (virtio-gpu display-change event → Linux re-reads display info)
+ *     and fbcon switches the scanout to it; Auto makes the pane's size the preferred mode.
  *
  * What the guest has (Debian 6.1 686 kernel, busybox): /sys/class/drm/card0-Virtual-1, fb0 from the
  * DRM fbdev helper; /dev/input/mice, mouse0/1, event0-2 (AT keyboard, psmouse detects v86's
@@ -128,7 +129,7 @@ test("input: typing and mouse motion on the focused screen reach the guest's PS/
   console.log(`typed on tty1: ${JSON.stringify(typed)}`);
 });
 
-test("display: choosing 800x600 in the toolbar makes it the guest's preferred mode", async ({}, testInfo) => {
+test("display: choosing 800x600 in the toolbar makes it the guest's preferred mode; Auto follows the pane", async ({}, testInfo) => {
   const before = await runSerial(page, MODES);
   console.log(`connectors before: ${before.trim()}`);
   expect(before).toMatch(/card0-\S+ 1024x768 connected/);
@@ -142,4 +143,18 @@ test("display: choosing 800x600 in the toolbar makes it the guest's preferred mo
   const fb = await runSerial(page, "cat /sys/class/graphics/fb0/virtual_size /sys/class/graphics/fb0/modes 2>&1");
   console.log(JSON.stringify({ fb: fb.trim(), scanoutBefore: [screenBefore.width, screenBefore.height] }));
   await testInfo.attach("screen-800x600", { body: await page.locator("canvas.gpu-display").screenshot(), contentType: "image/png" });
+
+  // Auto follows the screen pane (CSS pixels, width a multiple of 8), debounced. A wide window
+  // gives a landscape pane (portrait sizes such as 616x792 did not become the guest's preferred mode).
+  await page.setViewportSize({ width: 1900, height: 800 });
+  await page.getByLabel("Guest display size").selectOption("auto");
+  const pane = await page.evaluate(() => {
+    const el = document.getElementById("screen")!;
+    return `${Math.floor(el.clientWidth / 8) * 8}x${el.clientHeight}`;
+  });
+  await expect.poll(() => runSerial(page, MODES), { timeout: 60_000, intervals: [1000] }).toContain(`${pane} connected`).catch(async (error: unknown) => {
+    console.log(`auto: pane ${pane}; modes: ${await runSerial(page, "head -n4 /sys/class/drm/card0-*/modes; dmesg | tail -n 8")}`);
+    throw error;
+  });
+  console.log(`auto: pane ${pane}`);
 });
