@@ -7,6 +7,10 @@
  * would quadruple what the emulated CPU has to draw), debounced so a window drag sends one event.
  * The initial choice comes from `?display=auto|WIDTHxHEIGHT` (default: the device's 1024x768, so
  * nothing is sent at boot unless asked).
+ *
+ * Seen with the Debian 6.1 guest: landscape sizes (800x600, 928x718) become the connector's
+ * preferred mode and fbcon switches to them; a portrait pane size (616x792, a narrow window) did
+ * not (1024x768 stayed first in the mode list). Not investigated yet (EDID/mode validation?).
  */
 
 export interface DisplaySize {
