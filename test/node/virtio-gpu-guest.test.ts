@@ -69,5 +69,14 @@ describe.skipIf(guestMissing)(
       expect(gpu?.stats.transport.ringFaults).toBe(0);
       expect(gpu?.stats.transport.interruptsRaised).toBeGreaterThan(0);
     }, 150_000);
+
+    it("exposes /dev/dri/card0 and the connector's mode list comes from our EDID", async () => {
+      const dri = await guest.runCommand("ls /dev/dri");
+      expect(dri).toContain("card0");
+      const modes = (await guest.runCommand("cat /sys/class/drm/card0-*/modes")).trim().split(/\r?\n/);
+      // Preferred mode first (our detailed timing), then the established/standard timings we list.
+      expect(modes[0]).toBe("1024x768");
+      expect(modes).toEqual(expect.arrayContaining(["800x600", "640x480", "1280x720"]));
+    }, 60_000);
   },
 );
