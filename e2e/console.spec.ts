@@ -35,7 +35,8 @@ test.beforeAll(async ({ browser }) => {
   if (guestMissing) return;
   test.setTimeout(BOOT_TIMEOUT_MS + 60_000);
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  logs = await bootGuest(page, { run: "shell" });
+  // The 2D device alone (no VIRGL feature): this spec is about the 2D scanout path, console and input.
+  logs = await bootGuest(page, { run: "shell", params: { virgl: "0" } });
   await waitForShellPrompt(page);
 });
 
