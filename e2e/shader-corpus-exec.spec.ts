@@ -8,6 +8,7 @@ import { readFileSync, readdirSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test, type Page } from "@playwright/test";
+import { loadShaderHarness as loadHarness } from "./shader-harness.ts";
 import { parseTgsi } from "../src/shader/parse/parser.ts";
 import { interpret, Unsupported } from "../src/shader/test-util/interpreter.ts";
 import type { Program } from "../src/shader/ir.ts";
@@ -27,20 +28,6 @@ const bf = (w: number): number => {
   return F[0]!;
 };
 
-async function loadHarness(page: Page): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await page.goto("/test/pages/shader-exec.html");
-      await page.waitForLoadState("networkidle");
-      await page.waitForFunction(() => window.shaderExec !== undefined);
-      await page.waitForTimeout(200);
-      await page.evaluate(() => window.shaderExec.ready);
-      return;
-    } catch (e) {
-      if (attempt >= 3 || !/interrupted|destroyed|navigat/i.test(String(e))) throw e;
-    }
-  }
-}
 
 /** FS inputs must be GENERIC[0..2] (fed per point, exact: a point's varyings are its vertex's values). */
 function eligible(p: Program): boolean {

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test, type Page } from "@playwright/test";
+import { loadShaderHarness as loadHarness } from "./shader-harness.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dir = process.env.WEBVIRGL_TGSI_CORPUS ?? path.resolve(repoRoot, "..", "shared", "corpus", "tgsi");
@@ -15,20 +16,6 @@ const dir = process.env.WEBVIRGL_TGSI_CORPUS ?? path.resolve(repoRoot, "..", "sh
  * Open the harness page. Vite's dependency optimiser can reload a page once on first use (navigation
  * interrupted / context destroyed): retry a few times until the harness is up and stable.
  */
-async function loadHarness(page: Page): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await page.goto("/test/pages/shader-exec.html");
-      await page.waitForLoadState("networkidle");
-      await page.waitForFunction(() => window.shaderExec !== undefined);
-      await page.waitForTimeout(200);
-      await page.evaluate(() => window.shaderExec.ready);
-      return;
-    } catch (e) {
-      if (attempt >= 3 || !/interrupted|destroyed|navigat/i.test(String(e))) throw e;
-    }
-  }
-}
 
 test("every corpus shader compiles and links in WebGL2", async ({ page }) => {
   test.setTimeout(170_000);

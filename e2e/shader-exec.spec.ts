@@ -4,6 +4,7 @@
  * integer and bit ops bit-exact, float ops within the stated ULP / absolute tolerance.
  */
 import { expect, test, type Page } from "@playwright/test";
+import { loadShaderHarness as loadHarness } from "./shader-harness.ts";
 import type { ExecCase, ExecResult } from "../test/pages/shader-exec.ts";
 
 // ---- float helpers
@@ -82,20 +83,6 @@ const hex = (w: number | null): string => (w === null ? "----------" : `0x${(w >
  * Open the harness page. Vite's dependency optimiser can reload a page once on first use (navigation
  * interrupted / context destroyed): retry a few times until the harness is up and stable.
  */
-async function loadHarness(page: Page): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await page.goto("/test/pages/shader-exec.html");
-      await page.waitForLoadState("networkidle");
-      await page.waitForFunction(() => window.shaderExec !== undefined);
-      await page.waitForTimeout(200);
-      await page.evaluate(() => window.shaderExec.ready);
-      return;
-    } catch (e) {
-      if (attempt >= 3 || !/interrupted|destroyed|navigat/i.test(String(e))) throw e;
-    }
-  }
-}
 
 async function open(page: Page): Promise<void> {
   page.on("pageerror", (e) => console.log(`[page exception] ${e.message}`));
