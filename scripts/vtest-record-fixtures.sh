@@ -19,7 +19,7 @@ mkdir -p "$out"
 record() {
   local name=$1 frames=$2; shift 3
   rm -rf "$work/rec"
-  "$repo/scripts/vtest-run.sh" --record "$work/rec" --server-arg --quiet "$@" >"$work/$name.log" 2>&1 || true
+  "$repo/scripts/vtest-run.sh" --record "$work/rec" --server-arg --quiet --server-arg --renderer=recording "$@" >"$work/$name.log" 2>&1 || true
   local files=("$work"/rec/*.vtstream)
   [[ -e ${files[0]} ]] || { echo "vtest-record-fixtures: $name produced no stream; log:" >&2; cat "$work/$name.log" >&2; exit 1; }
   local args=()

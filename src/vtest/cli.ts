@@ -15,9 +15,11 @@ const USAGE = `usage: webvirgl-vtest [options]
   --gzip               gzip the recordings (.vtstream.gz)
   --capset1 FILE       capset 1 reply (default ${DEFAULT_CAPSET_FILES[1]})
   --capset2 FILE       capset 2 reply (default ${DEFAULT_CAPSET_FILES[2]})
-  --renderer KIND     recording (default: in-memory, renders nothing), chromium (the bridge
-                       page in headless Chromium), page (print the bridge URL, wait for a browser),
-                       pattern (recording, but window readbacks return a known gradient)
+  --renderer KIND      chromium (default: our WebGL2 renderer in the bridge page, headless
+                       Chromium), page (same page, but print its URL and wait for any browser),
+                       recording (in-memory, renders nothing, reference caps), pattern
+                       (recording, but window readbacks return a known gradient)
+  --page-port KIND     port of the bridge page: webgl (default) or recording
   --protocol N         highest protocol version to offer (default 0; see README)
   --no-ping            do not answer PING_PROTOCOL_VERSION (act as a pre-versioning server)
   --max-message BYTES  largest accepted message (default 67108864)
@@ -33,7 +35,8 @@ function main(): Promise<void> | void {
       capset1: { type: "string", default: DEFAULT_CAPSET_FILES[1] },
       capset2: { type: "string", default: DEFAULT_CAPSET_FILES[2] },
       protocol: { type: "string", default: "0" },
-      renderer: { type: "string", default: "recording" },
+      renderer: { type: "string", default: "chromium" },
+      "page-port": { type: "string", default: "webgl" },
       "no-ping": { type: "boolean", default: false },
       "max-message": { type: "string", default: String(64 * 1024 * 1024) },
       quiet: { type: "boolean", default: false },
@@ -51,7 +54,9 @@ function main(): Promise<void> | void {
   if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 64) throw new Error(`--max-message: bad size ${values["max-message"]}`);
   const log: Logger = values.quiet ? { info: () => {}, error: stderrLogger.error } : stderrLogger;
   const capsets = loadCapsets({ 1: values.capset1, 2: values.capset2 });
-  return makePort(values.renderer, capsets, log).then((port) => startServer({
+  const pagePort = values["page-port"];
+  if (pagePort !== "webgl" && pagePort !== "recording") throw new Error(`--page-port: unknown kind ${pagePort} (webgl, recording)`);
+  return makePort(values.renderer, pagePort, capsets, log).then((port) => startServer({
     socketPath: values.socket,
     port,
     servedVersion,
@@ -80,12 +85,12 @@ function main(): Promise<void> | void {
   }));
 }
 
-async function makePort(kind: string, capsets: Capsets, log: Logger): Promise<RendererPort> {
+async function makePort(kind: string, pagePort: "webgl" | "recording", capsets: Capsets, log: Logger): Promise<RendererPort> {
   if (kind === "recording") return new RecordingPort(capsets);
   if (kind === "pattern") return new PatternPort(new RecordingPort(capsets));
   if (kind !== "chromium" && kind !== "page") throw new Error(`--renderer: unknown kind ${kind} (recording, pattern, chromium, page)`);
   const { startChromiumBridge } = await import("./bridge/chromium.ts");
-  const bridge = await startChromiumBridge({ ...capsets, external: kind === "page", log: (l) => log.info(l) });
+  const bridge = await startChromiumBridge({ ...capsets, external: kind === "page", pagePort, log: (l) => log.info(l) });
   return { createContext: (info) => bridge.port.createContext(info), close: () => bridge.close() };
 }
 

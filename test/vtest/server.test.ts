@@ -225,7 +225,7 @@ describe("bin/webvirgl-vtest.mjs", () => {
   it("prints exactly one 'listening on PATH' line and exits cleanly on SIGTERM", async () => {
     const sock = join(tempDir(), "cli.sock");
     const bin = new URL("../../bin/webvirgl-vtest.mjs", import.meta.url).pathname;
-    const child = spawn(process.execPath, [bin, "--socket", sock, "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, "--socket", sock, "--quiet", "--renderer", "recording"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 30_000;

@@ -36,6 +36,8 @@ export interface ChromiumBridgeOptions {
   capset2: Uint8Array;
   /** Open no browser: print the URL and wait for any browser to connect. */
   external?: boolean;
+  /** The page's port: the WebGL2 renderer (default) or the in-memory recording port. */
+  pagePort?: "webgl" | "recording";
   log?: (line: string) => void;
 }
 
@@ -62,14 +64,15 @@ export async function startChromiumBridge(opts: ChromiumBridgeOptions): Promise<
     });
     await vite.listen();
     const base = vite.resolvedUrls?.local[0] ?? "http://127.0.0.1:5290/";
-    const pageUrl = `${base}src/vtest/bridge/bridge.html?ws=${encodeURIComponent(ws.url)}`;
+    const pageUrl = `${base}src/vtest/bridge/bridge.html?ws=${encodeURIComponent(ws.url)}&port=${opts.pagePort ?? "webgl"}`;
     if (opts.external) {
       log(`bridge: open ${pageUrl} in a browser`);
     } else {
       browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
       const page = await browser.newPage();
       page.on("console", (m) => {
-        if (m.type() === "error" || m.type() === "warning") log(`bridge page: ${m.text()}`);
+        // ANGLE's performance notes ("GPU stall due to ReadPixels") are noise for every readback.
+        if ((m.type() === "error" || m.type() === "warning") && !m.text().includes("GL Driver Message")) log(`bridge page: ${m.text()}`);
       });
       page.on("pageerror", (e) => log(`bridge page error: ${e.message}`));
       await page.goto(pageUrl);
