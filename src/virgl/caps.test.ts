@@ -52,7 +52,7 @@ function fakeGl(extensions: string[], overrides: Record<number, unknown> = {}): 
     },
   };
 }
-const yes: FormatProbe = { texture: () => true, render: () => true, readback: () => true };
+const yes: FormatProbe = { texture: () => true, render: () => true, readback: () => true, maxSamples: (f) => (f.channel === "uint" || f.channel === "sint" ? 0 : 4) };
 const ALL_EXT = [
   "EXT_color_buffer_float",
   "OES_texture_float_linear",
@@ -194,12 +194,19 @@ describe("caps follow the context", () => {
     expect(gl.enabled).toContain("WEBGL_compressed_texture_s3tc");
   });
   it("the probe vetoes formats the browser cannot actually create or render", () => {
-    const probe: FormatProbe = { texture: (f) => f.id !== 124, render: (f) => f.id !== 94, readback: (f) => f.id !== 1 };
+    const probe: FormatProbe = { texture: (f) => f.id !== 124, render: (f) => f.id !== 94, readback: (f) => f.id !== 1, maxSamples: () => 0 };
     const r = new CapsReader(buildCaps(fakeGl(ALL_EXT), probe).v2);
     expect(r.mask(O.sampler)).not.toContain(124);
     expect(r.mask(O.render)).not.toContain(94);
     expect(r.mask(O.supported_readback_formats)).not.toContain(1);
     expect(r.mask(O.render)).toContain(1);
+  });
+  it("a format's extension is enabled before the probe is asked about it (float render targets → guest GLES 3.0)", () => {
+    const gl = fakeGl(ALL_EXT);
+    // Like the real probe: rendering to a float texture only works once EXT_color_buffer_float is on.
+    const probe: FormatProbe = { ...yes, render: (f) => f.renderExtension === null || gl.enabled.includes(f.renderExtension) };
+    const r = new CapsReader(buildCaps(gl, probe).v2);
+    for (const id of [28, 31, 91, 94, 124]) expect(r.mask(O.render)).toContain(id); // R32F, RGBA32F, R16F, RGBA16F, R11G11B10F
   });
   it("limits come from the context", () => {
     const r = new CapsReader(

@@ -24,6 +24,8 @@ export interface FormatProbe {
   texture(f: FormatInfo): boolean;
   render(f: FormatInfo): boolean;
   readback(f: FormatInfo): boolean;
+  /** Most samples a renderbuffer of this format may have here (0: no multisampling). */
+  maxSamples(f: FormatInfo): number;
 }
 
 /** GL enums queried (WebGL2 + extensions). */
