@@ -13,7 +13,7 @@ import { FrameScheduler } from "./frame-scheduler.ts";
 import { Presenter, DISPLAY_SCANOUT, type PresentMode } from "./presenter.ts";
 import { describeMessage, validateToWorker, type FromWorker, type ToWorker } from "./protocol.ts";
 import { VirglHost } from "./virgl-host.ts";
-import { isVirglMessageType, type VirglCapsets, type VirglToWorker } from "./virgl-protocol.ts";
+import { isVirglMessageType, replyIdOf, type VirglCapsets, type VirglToWorker } from "./virgl-protocol.ts";
 
 interface WorkerScope {
   onmessage: ((ev: MessageEvent<unknown>) => void) | null;
@@ -249,10 +249,20 @@ scope.onmessage = (ev: MessageEvent<unknown>): void => {
     const v = validateToWorker(ev.data);
     if (!v.ok) {
       report(v.error, `invalid message (${describeMessage(ev.data)})`);
+      answerUnhandled(ev.data, `invalid message: ${v.error}`);
       return;
     }
     handle(v.msg);
   } catch (e) {
     report(errorText(e), describeMessage(ev.data));
+    answerUnhandled(ev.data, errorText(e));
   }
 };
+
+/** A virgl request that could not be handled still gets its reply (with the error), so the guest request behind it completes. */
+function answerUnhandled(data: unknown, why: string): void {
+  const id = replyIdOf(data);
+  if (id === null) return;
+  const type = (data as { type: string }).type;
+  post({ type: "virglReply", id, backingWrites: [], error: { ctx: 0, cmd: type, offset: -1, message: `GPU worker could not handle it: ${why}` } });
+}

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { GpuClient } from "./gpu-client.ts";
 import type { VirglFromWorker, VirglToWorker } from "./virgl-protocol.ts";
 import { WorkerVirglPort } from "./virgl-port-client.ts";
@@ -62,5 +62,35 @@ describe("WorkerVirglPort", () => {
     expect(c.flushes).toEqual([{ res: 3, rect: { x: 0, y: 0, width: 1, height: 1 } }]);
     port.transferToHost(args, null);
     expect(c.sent.at(-1)).toEqual({ msg: { type: "virglTransferToHost", args, bytes: null }, transfer: [] });
+  });
+
+  it("a request the worker never answers is answered by the watchdog with an error naming it; a late reply is ignored", async () => {
+    vi.useFakeTimers();
+    try {
+      let now = 0;
+      const c = new FakeClient();
+      const port = new WorkerVirglPort(c as unknown as GpuClient, { replyTimeoutMs: 1000, now: () => now });
+      const lost = port.submit(3, new Uint32Array([1]), [], true);
+      now = 500;
+      const answered = port.fence();
+      const answeredId = (c.sent[1].msg as { id: number }).id;
+      c.emit({ type: "virglReply", id: answeredId, backingWrites: [], error: null });
+      expect(await answered).toEqual({ backingWrites: [], error: null });
+      now = 999;
+      vi.advanceTimersByTime(999);
+      expect(port.pending).toBe(1); // not yet due
+      now = 1001;
+      vi.advanceTimersByTime(10);
+      const reply = await lost;
+      expect(reply.error?.cmd).toBe("SUBMIT_3D ctx 3");
+      expect(reply.error?.message).toMatch(/no answer from the GPU worker within 1001 ms/);
+      expect(port.pending).toBe(0);
+      expect(port.timedOut).toBe(1);
+      // The worker's answer arriving late changes nothing.
+      c.emit({ type: "virglReply", id: (c.sent[0].msg as { id: number }).id, backingWrites: [], error: null });
+      expect(port.timedOut).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

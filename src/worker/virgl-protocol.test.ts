@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validateToWorker } from "./protocol.ts";
+import { replyIdOf } from "./virgl-protocol.ts";
 
 const args = { ctxId: 1, res: 2, level: 0, box: { x: 0, y: 0, z: 0, w: 4, h: 1, d: 1 }, offset: 0, stride: 0, layerStride: 0 };
 const desc = { handle: 3, target: 2, format: 2, bind: 2, width: 8, height: 8, depth: 1, arraySize: 1, lastLevel: 0, nrSamples: 0, flags: 0 };
@@ -40,5 +41,21 @@ describe("virgl message validation", () => {
     const v = validateToWorker(m);
     expect(v.ok).toBe(false);
     if (!v.ok) expect(v.error).toMatch(why);
+  });
+});
+
+describe("replyIdOf (answering requests the worker could not handle)", () => {
+  it("names the id of every message the page waits on, even a malformed one", () => {
+    expect(replyIdOf({ type: "virglSubmit", id: 7, words: "not words" })).toBe(7);
+    expect(replyIdOf({ type: "virglFence", id: 0 })).toBe(0);
+    expect(replyIdOf({ type: "virglTransferFromHost", id: 3 })).toBe(3);
+  });
+  it("is null for fire-and-forget messages, missing or bad ids, and non-objects", () => {
+    expect(replyIdOf({ type: "virglCreateContext", id: 1 })).toBeNull();
+    expect(replyIdOf({ type: "virglSubmit", id: -1 })).toBeNull();
+    expect(replyIdOf({ type: "virglSubmit", id: "1" })).toBeNull();
+    expect(replyIdOf({ type: "virglSubmit" })).toBeNull();
+    expect(replyIdOf(null)).toBeNull();
+    expect(replyIdOf("virglSubmit")).toBeNull();
   });
 });

@@ -132,6 +132,19 @@ export function virglMessageError(m: Obj): string | null {
   }
 }
 
+/** Message types the page waits on (a virglReply with the same id); everything else is fire-and-forget. */
+const REPLY_EXPECTED: ReadonlySet<string> = new Set(["virglSubmit", "virglFence", "virglTransferFromHost"]);
+
+/**
+ * The id a message is waiting to be answered under, or null. Used when a message could not be
+ * handled (malformed, or the handler threw): the page must still get an answer, or the guest
+ * request behind it would never complete and the guest would wait forever.
+ */
+export function replyIdOf(m: unknown): number | null {
+  if (!isObj(m) || typeof m.type !== "string" || !REPLY_EXPECTED.has(m.type)) return null;
+  return isU32(m.id) ? m.id : null;
+}
+
 export function isVirglMessageType(type: unknown): boolean {
   return typeof type === "string" && type.startsWith("virgl");
 }
