@@ -57,7 +57,7 @@ function run(args: string[], env: Record<string, string> = {}, cwd?: string): st
 describe.skipIf(glxMissing !== null)(`glxinfo through vtest${glxMissing ? ` (skipped: missing ${glxMissing})` : ""}`, () => {
   it("reports the virgl renderer from the reference caps and negotiates protocol 0", () => {
     const rec = tempDir();
-    const out = run(["--xvfb", "--record", rec, "--", "glxinfo", "-B"]);
+    const out = run(["--xvfb", "--server-arg", "--renderer=recording", "--record", rec, "--", "glxinfo", "-B"]);
     const renderer = /OpenGL renderer string: (.*)/.exec(out)?.[1] ?? "";
     expect(renderer).toMatch(/^virgl/);
     expect(renderer).toBe("virgl (LLVMPIPE (LLVM 15.0.6, 256 bits))");
@@ -89,7 +89,7 @@ describe.skipIf(xwdMissing !== null)(`glxgears presentation${xwdMissing ? ` (ski
 describe.skipIf(piglitMissing !== null)(`piglit through vtest${piglitMissing ? ` (skipped: missing ${piglitMissing})` : ""}`, () => {
   it("runs a surfaceless-EGL piglit test to completion and records its stream", () => {
     const rec = tempDir();
-    const out = run(["--record", rec, "--", `${PIGLIT_BIN}/gl-1.0-readpixsanity`, "-auto", "-fbo"], {
+    const out = run(["--server-arg", "--renderer=recording", "--record", rec, "--", `${PIGLIT_BIN}/gl-1.0-readpixsanity`, "-auto", "-fbo"], {
       PIGLIT_PLATFORM: "surfaceless_egl",
     });
     // The recording port renders nothing, so the test itself fails; it must get to its verdict.
@@ -103,12 +103,21 @@ describe.skipIf(piglitMissing !== null)(`piglit through vtest${piglitMissing ? `
 
 const chromiumMissing = glxMissing ?? (existsSync(process.env.WEBVIRGL_CHROMIUM ?? "/usr/bin/chromium") ? null : "chromium (Debian chromium)");
 
-describe.skipIf(chromiumMissing !== null)(`glxgears through the Chromium bridge${chromiumMissing ? ` (skipped: missing ${chromiumMissing})` : ""}`, () => {
-  it("runs glxinfo and a few glxgears frames with the renderer port in headless Chromium", () => {
-    const out = run(["--xvfb", "--server-arg", "--renderer=chromium", "--", "sh", "-c", "glxinfo -B && timeout -s INT 9 glxgears; true"]);
-    expect(out).toMatch(/OpenGL renderer string: virgl/);
+describe.skipIf(chromiumMissing !== null)(`real renderer (WebGL2 in headless Chromium)${chromiumMissing ? ` (skipped: missing ${chromiumMissing})` : ""}`, () => {
+  it("glxinfo reports virgl on the page's WebGL2 and glxgears draws frames", () => {
+    // The default server renderer is the WebGL2 VirglRenderer in the bridge page.
+    const out = run(["--xvfb", "--", "sh", "-c", "glxinfo -B && timeout -s INT 9 glxgears; true"]);
+    // The caps come from our renderer now: its renderer string is the page's WebGL renderer (ANGLE...).
+    expect(out).toMatch(/OpenGL renderer string: virgl \((ANGLE|WebKit|Google|Mesa|SwiftShader).*\)/);
+    expect(out).not.toMatch(/OpenGL renderer string: virgl \(LLVMPIPE/);
+    expect(out).toMatch(/OpenGL version string: \d\.\d Mesa/);
     const fps = /(\d+) frames in 5\.0 seconds/.exec(out);
     expect(Number(fps?.[1] ?? 0)).toBeGreaterThan(5);
+  }, 120_000);
+
+  it.skipIf(piglitMissing !== null)("a piglit test reads back what the renderer drew (pass, not the recording port's fail)", () => {
+    const out = run(["--", `${PIGLIT_BIN}/fbo-readpixels`, "-auto", "-fbo"], { PIGLIT_PLATFORM: "surfaceless_egl" });
+    expect(out).toMatch(/PIGLIT: \{"result": "pass" \}/);
   }, 120_000);
 });
 
@@ -117,7 +126,7 @@ const nsMissing = baseMissing;
 describe.skipIf(nsMissing !== null)(`scripts/vtest-run.sh teardown${nsMissing ? ` (skipped: missing ${nsMissing})` : ""}`, () => {
   it("takes server and client down when it is killed", async () => {
     const marker = `${31 + Math.random()}`.slice(0, 8);
-    const child = spawn("bash", [RUN, "--server-arg", "--quiet", "--", "sh", "-c", `echo started; exec sleep ${marker}`], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("bash", [RUN, "--server-arg", "--quiet", "--server-arg", "--renderer=recording", "--", "sh", "-c", `echo started; exec sleep ${marker}`], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 30_000;
