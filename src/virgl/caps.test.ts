@@ -139,13 +139,21 @@ describe("caps layout", () => {
     const ours = readBset(r);
     const ref = readBset(ref2);
     expect(ours.cube_map_array || ours.texture_multisample || ours.has_tessellation_shaders || ours.has_indirect_draw || ours.has_fp64).toBe(false);
-    for (const n of ["start_instance", "primitive_restart", "instanceid", "seamless_cube_map", "occlusion_query", "streamout_pause_resume"] as const) {
+    for (const n of ["start_instance", "primitive_restart", "instanceid", "seamless_cube_map", "occlusion_query", "streamout_pause_resume", "conditional_render"] as const) {
       expect([n, ours[n]]).toEqual([n, ref[n]]);
     }
-    for (const n of ["conditional_render", "mirror_clamp", "depth_clip_disable", "has_cull", "polygon_offset_clamp", "has_sample_shading", "texture_query_lod", "timer_query", "indep_blend_enable"] as const) {
+    for (const n of ["mirror_clamp", "depth_clip_disable", "has_cull", "polygon_offset_clamp", "has_sample_shading", "texture_query_lod", "timer_query", "indep_blend_enable"] as const) {
       expect([n, ours[n]]).toEqual([n, false]);
     }
     expect(ours.vertex_element_instance_divisor).toBe(true);
+  });
+
+  it("independent blend only with OES_draw_buffers_indexed (which then gets enabled)", () => {
+    const gl = fakeGl([...ALL_EXT, "OES_draw_buffers_indexed"]);
+    const caps = buildCaps(gl, yes);
+    const b = readBset(new CapsReader(caps.v2));
+    expect([b.indep_blend_enable, b.indep_blend_func]).toEqual([true, true]);
+    expect(caps.extensions).toContain("OES_draw_buffers_indexed");
   });
 
   it("format masks: sampler/render within our table; readback ⊂ render; scanout = 2D formats", () => {

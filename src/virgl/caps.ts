@@ -75,7 +75,7 @@ export const CAPABILITY_BITS_V2 = CapV2.STRING_MARKER | CapV2.COPY_TRANSFER_BOTH
 
 /** What differs from the virglrenderer 0.10.4 GLES 3.0 capset, and why. */
 export const CAPS_DEVIATIONS: Readonly<Record<string, string>> = {
-  "bset.conditional_render": "off: WebGL2 has no conditional rendering (SET_RENDER_CONDITION is still decoded; emulation via query results is future work)",
+  "bset.conditional_render": "on: emulated on the CPU from the query result once WebGL has it (render/queries.ts); unknown results render (NO_WAIT semantics, also for WAIT modes: never stalls)",
   "bset.depth_clip_disable": "only with EXT_depth_clamp and DRAW_PATH_SUPPORTS.depthClamp",
   "bset.mirror_clamp": "off: WebGL2 has no MIRROR_CLAMP wrap modes",
   "bset.polygon_offset_clamp": "only with EXT_polygon_offset_clamp and DRAW_PATH_SUPPORTS.polygonOffsetClamp",
@@ -83,7 +83,7 @@ export const CAPS_DEVIATIONS: Readonly<Record<string, string>> = {
   "bset.has_sample_shading": "off: no sample shading in WebGL2",
   "bset.texture_query_lod": "off: GLSL ES 3.00 has no textureQueryLod",
   "bset.timer_query": "only with EXT_disjoint_timer_query_webgl2 and DRAW_PATH_SUPPORTS.timerQuery",
-  "bset.indep_blend_enable/func": "only with OES_draw_buffers_indexed and DRAW_PATH_SUPPORTS.independentBlend",
+  "bset.indep_blend_enable/func": "only with OES_draw_buffers_indexed (per-buffer overrides in render/indexed-blend.ts)",
   "bset.vertex_element_instance_divisor": "on (reference 0): WebGL2 has vertexAttribDivisor",
   max_dual_source_render_targets: "only with WEBGL_blend_func_extended",
   "max_samples/texel offsets/sizes/limits": "queried from the context instead of llvmpipe's values",
@@ -105,7 +105,7 @@ export const CAPS_DEVIATIONS: Readonly<Record<string, string>> = {
  * extension (the caps promise only what the renderer does).
  */
 export const DRAW_PATH_SUPPORTS = {
-  independentBlend: false, // OES_draw_buffers_indexed: per-RT blend state
+  independentBlend: true, // OES_draw_buffers_indexed: per-RT blend state (render/indexed-blend.ts)
   depthClamp: false, // EXT_depth_clamp: rasterizer depth_clip = 0
   polygonOffsetClamp: false, // EXT_polygon_offset_clamp
   cullDistance: false, // WEBGL_clip_cull_distance + translator CULLDIST
@@ -169,6 +169,7 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
     vertex_element_instance_divisor: true,
     seamless_cube_map: true, // WebGL2 cube maps are always seamless
     occlusion_query: true, // ANY_SAMPLES_PASSED; counts reported as 0/1 like vrend on GLES
+    conditional_render: true, // CPU-side: render/queries.ts renderAllowed()
     timer_query: DRAW_PATH_SUPPORTS.timerQuery && has("EXT_disjoint_timer_query_webgl2"),
     streamout_pause_resume: true,
     depth_clip_disable: DRAW_PATH_SUPPORTS.depthClamp && has("EXT_depth_clamp"),

@@ -18,6 +18,7 @@ import { FramebufferBinder } from "./render/framebuffer.ts";
 import { type GlObjectKind, GlObjects } from "./render/gl-objects.ts";
 import { type GpuResource, createGpuResource, destroyGpuResource } from "./render/resources.ts";
 import { DepthReadback } from "./render/depth-readback.ts";
+import type { IndexedBlendGl } from "./render/indexed-blend.ts";
 import { QueryManager } from "./render/queries.ts";
 import { GlStateCache } from "./render/state-cache.ts";
 import { readback, spanWrites, upload, type TransferEnv } from "./render/transfers.ts";
@@ -69,6 +70,8 @@ export interface RendererStats {
   skippedCommands: Record<string, number>;
   stateCalls: number;
   stateSkipped: number;
+  /** Conditional rendering: commands skipped by a failed condition; checks run before the result was available. */
+  renderCondition: { skipped: number; unresolved: number };
 }
 
 const NO_ERROR = 0;
@@ -86,6 +89,7 @@ export class VirglRenderer {
   private readonly drawHandler: DrawHandler | undefined;
   private readonly queries: QueryManager;
   private readonly depthReadback: DepthReadback;
+  private readonly indexedBlend: IndexedBlendGl | null;
 
   constructor(
     readonly gl: WebGL2RenderingContext,
@@ -95,6 +99,8 @@ export class VirglRenderer {
     this.state = new GlStateCache(gl);
     this.caps = buildCaps(gl, createFormatProbe(gl));
     this.extensions = new Set(this.caps.extensions);
+    // Enabled by buildCaps exactly when independent blend is advertised.
+    this.indexedBlend = this.extensions.has("OES_draw_buffers_indexed") ? (gl.getExtension("OES_draw_buffers_indexed") as IndexedBlendGl | null) : null;
     this.state.reset();
     this.readFb = this.objs.framebuffer();
     this.queries = new QueryManager(gl, this.objs);
@@ -318,6 +324,7 @@ export class VirglRenderer {
       skippedCommands: Object.fromEntries(this.skipped),
       stateCalls: this.state.calls,
       stateSkipped: this.state.skipped,
+      renderCondition: { skipped: this.queries.conditionalSkips, unresolved: this.queries.unresolvedConditions },
     };
   }
 
@@ -341,6 +348,7 @@ export class VirglRenderer {
       ctx,
       framebuffer: this.binders.get(ctx.id)!,
       queries: this.queries,
+      indexedBlend: this.indexedBlend,
       objectDestroyed: this.objectDestroyedHook(ctx.id),
       skipped: this.skipped,
     };

@@ -167,7 +167,7 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       state.program(prog.program);
 
       // pipeline state + uniforms the translator asked for
-      const applied = applyPipelineState(state, sub, att.color);
+      const applied = applyPipelineState(state, sub, att.color, env.indexedBlend ?? null);
       if (typeof applied === "string") return applied;
       const u = prog.uniforms;
       const set1f = (name: string, v: number): void => {

@@ -5,6 +5,7 @@ import type { BackingAccess, BackingWrite } from "../transfer-plan.ts";
 import type { VirglContext } from "./context.ts";
 import type { FramebufferBinder } from "./framebuffer.ts";
 import type { GlObjects } from "./gl-objects.ts";
+import type { IndexedBlendGl } from "./indexed-blend.ts";
 import type { QueryManager } from "./queries.ts";
 import type { ObjectEntry } from "./sub-context.ts";
 import type { GpuResource } from "./resources.ts";
@@ -22,6 +23,8 @@ export interface ExecEnv {
   ctx: VirglContext;
   framebuffer: FramebufferBinder;
   queries: QueryManager;
+  /** OES_draw_buffers_indexed when the caps advertise independent blend, else null. */
+  indexedBlend?: IndexedBlendGl | null;
   /** Called when an object leaves a sub-context table (destroyed or replaced), to free derived GL objects. */
   objectDestroyed?: (entry: ObjectEntry) => void;
   /** Commands accepted but not executed yet (kind → count), for the debug panel and tests. */

@@ -236,6 +236,7 @@ export function execute(env: ExecEnv, cmd: Command, draw?: DrawHandler): ExecRes
     case "SET_MIN_SAMPLES":
       return null; // no stipple in WebGL2; clip planes come through the translator key
     case "CLEAR": {
+      if (!env.queries.renderAllowed(env, sub)) return null;
       const att = resolveFramebuffer(env, sub);
       if (typeof att === "string") return att;
       const err = env.framebuffer.bind(att);
@@ -244,10 +245,12 @@ export function execute(env: ExecEnv, cmd: Command, draw?: DrawHandler): ExecRes
       return null;
     }
     case "BLIT":
+      if (cmd.renderConditionEnable && !env.queries.renderAllowed(env, sub)) return null;
       return execBlit(env, cmd);
     case "RESOURCE_COPY_REGION":
       return execCopyRegion(env, cmd);
     case "DRAW_VBO":
+      if (!env.queries.renderAllowed(env, sub)) return null;
       return draw ? draw(env, sub, cmd) : skip(env, "DRAW_VBO");
     case "BEGIN_QUERY":
       return env.queries.begin(env, sub, cmd.handle);
@@ -256,7 +259,7 @@ export function execute(env: ExecEnv, cmd: Command, draw?: DrawHandler): ExecRes
     case "GET_QUERY_RESULT":
       return env.queries.request(env, sub, cmd.handle);
     case "SET_RENDER_CONDITION":
-      return skip(env, cmd.kind); // conditional_render is not advertised
+      return env.queries.setCondition(env, sub, cmd.handle, cmd.condition, cmd.mode);
     default: {
       const never: never = cmd;
       return `unhandled ${(never as Command).kind}`;

@@ -9,6 +9,7 @@
 import { blendEquation, blendFactor, blendFactorNoDstAlpha, compareFunc, stencilOp } from "../conv/state.ts";
 import { Obj } from "../protocol.ts";
 import type { Attachment } from "./framebuffer.ts";
+import { applyIndependentBlend, type IndexedBlendGl } from "./indexed-blend.ts";
 import { Caps, type GlStateCache } from "./state-cache.ts";
 import type { SubContext } from "./sub-context.ts";
 
@@ -38,8 +39,8 @@ export const RS = {
   offsetTri: 1 << 20,
 } as const;
 
-export function applyPipelineState(state: GlStateCache, sub: SubContext, color: (Attachment | null)[]): AppliedState | string {
-  // ---- blend (render target 0 drives all: independent blend is not advertised)
+export function applyPipelineState(state: GlStateCache, sub: SubContext, color: (Attachment | null)[], indexed: IndexedBlendGl | null = null): AppliedState | string {
+  // ---- blend: render target 0's state for all buffers, then per-buffer overrides (indexed-blend.ts)
   const blend = sub.get(sub.blend, Obj.BLEND);
   const rt = blend?.rt[0];
   if (rt && rt.blendEnable) {
@@ -54,6 +55,10 @@ export function applyPipelineState(state: GlStateCache, sub: SubContext, color: 
   } else state.setEnabled(Caps.BLEND, false);
   const mask = rt ? rt.colormask : 0xf;
   state.colorMask((mask & 1) !== 0, (mask & 2) !== 0, (mask & 4) !== 0, (mask & 8) !== 0);
+  if (blend && indexed && color.length > 1) {
+    const err = applyIndependentBlend(indexed, state, blend, color);
+    if (err) return err;
+  }
   state.setEnabled(Caps.SAMPLE_ALPHA_TO_COVERAGE, blend?.alphaToCoverage === true);
   state.blendColor(...sub.blendColor);
 

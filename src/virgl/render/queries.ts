@@ -7,6 +7,19 @@
 // available between tasks, so GET_QUERY_RESULT registers the query as *deferred*; the device
 // collects the resulting BackingWrites with `VirglRenderer.pollDeferred()` / `settle()` and must
 // delay the fence of a submit that asked for results until they are delivered.
+//
+// Conditional rendering (SET_RENDER_CONDITION; WebGL2 has none) is emulated on the CPU, like
+// gallium's software drivers do (softpipe's check_render_cond): before a DRAW_VBO, CLEAR or
+// BLIT (with render_condition_enable) the condition query's result decides whether the command
+// runs — render iff (result == 0) == condition. Nothing ever waits: WebGL makes query results
+// available only between tasks, so a result is read when it is available and then cached.
+// Unknown results mean "render", which is exactly GL's NO_WAIT semantics; for the WAIT modes it is
+// the documented deviation (counted in `unresolvedConditions`): a condition on a query ended in
+// the *same* submit cannot be resolved without stalling the worker, and we never stall. A query
+// ended in an earlier submit (an earlier worker task) is normally available by then, so the
+// common frame-to-frame occlusion-culling pattern is exact. Blocking inside one task (a
+// readPixels-based fence wait) would not help: WebGL keeps the availability flag false until
+// the task ends whatever the GPU did.
 
 import type { BackingWrite } from "../transfer-plan.ts";
 import { HOST_QUERY_STATE_BYTES, Obj, Query, QueryState } from "../protocol.ts";
@@ -46,18 +59,43 @@ export function hostQueryState(result: number): Uint8Array {
   return out;
 }
 
+/** One ended WebGL query, shared by a result request and the render condition (ref-counted). */
+interface EndedQuery {
+  gl: WebGLQuery | null;
+  /** Cached result once read (0 at once for query types WebGL2 cannot measure). */
+  result: number | null;
+  refs: number;
+}
+
 interface Pending {
   ctx: number;
-  gl: WebGLQuery;
+  q: EndedQuery;
   res: number;
   offset: number;
+}
+
+/** PIPE_RENDER_COND_* modes. */
+export const RenderCondMode = { WAIT: 0, NO_WAIT: 1, BY_REGION_WAIT: 2, BY_REGION_NO_WAIT: 3 } as const;
+
+interface RenderCondition {
+  key: string;
+  condition: boolean;
+  mode: number;
 }
 
 export class QueryManager {
   /** Ended WebGL queries whose results were requested, oldest first. */
   private readonly pending: Pending[] = [];
   /** Ended WebGL queries by (ctx, sub, handle) key, until their result is requested. */
-  private readonly ended = new Map<string, { gl: WebGLQuery | null; res: number; offset: number }>();
+  private readonly ended = new Map<string, { q: EndedQuery; res: number; offset: number }>();
+  /** The most recently ended query per key: what a render condition on that handle looks at. */
+  private readonly latest = new Map<string, EndedQuery>();
+  /** Active render condition per (ctx, sub). */
+  private readonly conditions = new Map<string, RenderCondition>();
+  /** Render-condition checks whose result was not available yet (rendered as if passed). */
+  unresolvedConditions = 0;
+  /** Commands skipped because their render condition failed. */
+  conditionalSkips = 0;
 
   constructor(
     private readonly gl: WebGL2RenderingContext,
@@ -90,11 +128,59 @@ export class QueryManager {
     const target = glQueryTarget(q.queryType);
     if (target !== undefined) this.gl.endQuery(target);
     const key = `${env.ctx.id}/${sub.id}/${handle}`;
+    const eq: EndedQuery = { gl: q.gl, result: q.gl ? null : 0, refs: 2 };
     const old = this.ended.get(key);
-    if (old?.gl) this.objs.deleteQuery(old.gl);
-    this.ended.set(key, { gl: q.gl, res: q.res, offset: q.offset });
+    if (old) this.unref(old.q);
+    this.ended.set(key, { q: eq, res: q.res, offset: q.offset });
+    const prev = this.latest.get(key);
+    if (prev) this.unref(prev);
+    this.latest.set(key, eq);
     q.gl = null;
     return null;
+  }
+
+  private unref(q: EndedQuery): void {
+    if (--q.refs > 0) return;
+    if (q.gl) this.objs.deleteQuery(q.gl);
+    q.gl = null;
+  }
+
+  /** The result if WebGL has it (cached after the first read), else null. */
+  private resultOf(q: EndedQuery): number | null {
+    if (q.result !== null || !q.gl) return q.result;
+    if (!this.gl.getQueryParameter(q.gl, QUERY_RESULT_AVAILABLE)) return null;
+    const v = this.gl.getQueryParameter(q.gl, QUERY_RESULT) as number | boolean;
+    q.result = typeof v === "boolean" ? (v ? 1 : 0) : v;
+    return q.result;
+  }
+
+  /** SET_RENDER_CONDITION: handle 0 ends conditional rendering. */
+  setCondition(env: ExecEnv, sub: SubContext, handle: number, condition: boolean, mode: number): ExecResult {
+    const subKey = `${env.ctx.id}/${sub.id}`;
+    if (handle === 0) {
+      this.conditions.delete(subKey);
+      return null;
+    }
+    if (!sub.get(handle, Obj.QUERY)) return `render condition query ${handle} does not exist`;
+    if (mode > RenderCondMode.BY_REGION_NO_WAIT) return `render condition mode ${mode} unknown`;
+    this.conditions.set(subKey, { key: `${subKey}/${handle}`, condition, mode });
+    return null;
+  }
+
+  /** Should a draw / clear / conditional blit run now? Counts skips and unresolved checks. */
+  renderAllowed(env: ExecEnv, sub: SubContext): boolean {
+    const c = this.conditions.get(`${env.ctx.id}/${sub.id}`);
+    if (!c) return true;
+    const q = this.latest.get(c.key);
+    if (!q) return true; // the query never ended: GL renders
+    const r = this.resultOf(q);
+    if (r === null) {
+      if (c.mode === RenderCondMode.WAIT || c.mode === RenderCondMode.BY_REGION_WAIT) this.unresolvedConditions++;
+      return true;
+    }
+    const pass = (r === 0) === c.condition;
+    if (!pass) this.conditionalSkips++;
+    return pass;
   }
 
   /** GET_QUERY_RESULT: immediate write for emulated-zero queries, else deferred until available. */
@@ -108,11 +194,12 @@ export class QueryManager {
     const e = this.ended.get(key);
     if (!e) return null; // never ended: nothing to report yet (the guest keeps WAIT_HOST)
     this.ended.delete(key);
-    if (!e.gl) {
-      env.writes.push(writeResult(r, e.offset, 0));
+    if (e.q.result !== null) {
+      env.writes.push(writeResult(r, e.offset, e.q.result));
+      this.unref(e.q);
       return null;
     }
-    this.pending.push({ ctx: env.ctx.id, gl: e.gl, res: e.res, offset: e.offset });
+    this.pending.push({ ctx: env.ctx.id, q: e.q, res: e.res, offset: e.offset });
     return null;
   }
 
@@ -121,12 +208,12 @@ export class QueryManager {
     const out: BackingWrite[] = [];
     while (this.pending.length > 0) {
       const p = this.pending[0];
-      if (!this.gl.getQueryParameter(p.gl, QUERY_RESULT_AVAILABLE)) break;
-      const v = this.gl.getQueryParameter(p.gl, QUERY_RESULT) as number | boolean;
+      const v = this.resultOf(p.q);
+      if (v === null) break;
       this.pending.shift();
-      this.objs.deleteQuery(p.gl);
+      this.unref(p.q);
       const r = resources.get(p.res);
-      if (r) out.push(writeResult(r, p.offset, typeof v === "boolean" ? (v ? 1 : 0) : v));
+      if (r) out.push(writeResult(r, p.offset, v));
     }
     return out;
   }
@@ -135,16 +222,24 @@ export class QueryManager {
   release(ctxId: number): void {
     for (let i = this.pending.length - 1; i >= 0; i--) {
       if (this.pending[i].ctx === ctxId) {
-        this.objs.deleteQuery(this.pending[i].gl);
+        this.unref(this.pending[i].q);
         this.pending.splice(i, 1);
       }
     }
+    const mine = (k: string): boolean => k.startsWith(`${ctxId}/`);
     for (const [k, e] of [...this.ended]) {
-      if (k.startsWith(`${ctxId}/`)) {
-        if (e.gl) this.objs.deleteQuery(e.gl);
+      if (mine(k)) {
+        this.unref(e.q);
         this.ended.delete(k);
       }
     }
+    for (const [k, q] of [...this.latest]) {
+      if (mine(k)) {
+        this.unref(q);
+        this.latest.delete(k);
+      }
+    }
+    for (const k of [...this.conditions.keys()]) if (mine(k)) this.conditions.delete(k);
   }
 }
 

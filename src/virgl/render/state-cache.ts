@@ -152,6 +152,11 @@ export class GlStateCache {
     for (const [k, v] of this.shadow) if (v === o) this.shadow.delete(k);
   }
 
+  /** Blend enable/func/equation and colour mask unknown (indexed per-buffer calls bypassed the cache). */
+  forgetBlend(): void {
+    for (const k of [`en${C.BLEND}`, "blendFunc", "blendEq", "colorMask"]) this.shadow.delete(k);
+  }
+
   /** Everything unknown: the next setter always reaches GL. */
   forget(): void {
     this.shadow.clear();
