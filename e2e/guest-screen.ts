@@ -31,6 +31,25 @@ export function serialText(page: Page): Promise<string> {
   return page.evaluate(() => window.webvirgl?.serialText() ?? "").catch(() => "");
 }
 
+/**
+ * One line of device state for progress reports and failures: transport counters, requests in
+ * flight, and the virgl port's unanswered / watchdog-answered requests. Tells a guest that is
+ * merely slow (numbers move) from one waiting on the device (requests in flight, none completing).
+ */
+export async function deviceStateLine(page: Page): Promise<string> {
+  return page
+    .evaluate(() => {
+      const w = window.webvirgl;
+      const t = w?.gpu?.transport;
+      const port = w?.virgl?.port;
+      if (!t) return "no device yet";
+      const s = t.stats;
+      const virgl = port ? ` virgl pending=${port.pending} timedOut=${port.timedOut}` : "";
+      return `notify=${s.notifications} popped=${s.requestsPopped} completed=${s.requestsCompleted} irqs=${s.interruptsRaised} inFlight=${t.requestsInFlight} faults=${s.ringFaults}${virgl}`;
+    })
+    .catch((e: unknown) => `device state unavailable: ${String(e)}`);
+}
+
 /** Waits for /init's shell (or the shell after a run) to print its prompt on ttyS0. */
 export async function waitForShellPrompt(page: Page, timeout = BOOT_TIMEOUT_MS): Promise<void> {
   let lastReport = Date.now();
@@ -40,7 +59,7 @@ export async function waitForShellPrompt(page: Page, timeout = BOOT_TIMEOUT_MS):
       if (Date.now() - lastReport > 30_000) {
         lastReport = Date.now();
         const phase = await page.evaluate(() => window.webvirgl?.phase ?? "no handle").catch(() => "reloading");
-        console.log(`[boot] ${phase}, ${text.length} serial chars, last: ${JSON.stringify(text.slice(-80))}`);
+        console.log(`[boot] ${phase}, ${text.length} serial chars, last: ${JSON.stringify(text.slice(-80))}; device: ${await deviceStateLine(page)}`);
       }
       const begin = text.lastIndexOf("WEBVIRGL-RUN-");
       // busybox ash follows its prompt with a cursor position query (ESC [ 6 n).

@@ -11,6 +11,7 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import { deviceStateLine } from "./guest-screen.ts";
 
 const guestUrl = process.env.WEBVIRGL_E2E_GUEST_URL;
 const guestMissing = !guestUrl && !existsSync(new URL("../public/guest/manifest.json", import.meta.url));
@@ -36,6 +37,7 @@ async function serial(page: Page): Promise<string> {
 async function attachLogs(testInfo: TestInfo, page: Page, logs: string[]): Promise<void> {
   await testInfo.attach("device-log", { body: logs.join("\n"), contentType: "text/plain" });
   await testInfo.attach("serial", { body: await serial(page), contentType: "text/plain" });
+  console.log(`[device state] ${await deviceStateLine(page)}`);
   for (const l of logs.slice(0, 60)) console.log(`[device] ${l}`);
 }
 
@@ -176,6 +178,7 @@ test("the 2D path still works: ?virgl=0 offers no VIRGL and kmscube renders with
     expect(stats.commands.errors).toBe(0);
   } finally {
     await testInfo.attach("serial", { body: await serial(page), contentType: "text/plain" });
+  console.log(`[device state] ${await deviceStateLine(page)}`);
   }
 });
 
