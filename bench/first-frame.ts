@@ -8,8 +8,8 @@
  * Writes bench/results/first-frame.json. Targets (issue 7): cold < 10 s, from snapshot < 2 s.
  */
 import { hasGuestImages, guestManifestPath } from "../src/emulator/node-images.ts";
-import { installFirstFrameProbe, waitForFirstFrame, type FirstFrameMilestones } from "./lib/first-frame.ts";
-import { openGuestPage, withPageErrors, type GuestPage } from "./lib/guest-page.ts";
+import { installFirstFrameProbe, readMilestones, waitForFirstFrame, type FirstFrameMilestones } from "./lib/first-frame.ts";
+import { openGuestPage, serialText, withPageErrors, type GuestPage } from "./lib/guest-page.ts";
 import { errorText, loadAverages, median, startBenchEnvironment, writeResults, type LoadAverages } from "./lib/harness.ts";
 import { MEASURE_MEMORY_ARGS, measurePageMemory, type PageMemory } from "./lib/page-memory.ts";
 
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       try {
         gp = await openGuestPage(env.browser, env.url, { run: "kmscube", display: DISPLAY });
         await installFirstFrameProbe(gp);
-        const milestones = await waitForFirstFrame(gp);
+        const milestones = await waitForFirstFrame(gp, undefined, (line) => console.log(line));
         coldRuns.push({ ok: true, error: null, milestones, load: loadAverages() });
         console.log(`  first 3D frame at ${milestones.first3dFrameS} s (Linux /init at ${milestones.initMarkerS} s, kmscube started at ${milestones.runBeginS} s)`);
         if (i === runs - 1) {
@@ -69,7 +69,11 @@ async function main(): Promise<void> {
           }
         }
       } catch (error) {
-        coldRuns.push({ ok: false, error: withPageErrors(errorText(error), gp), milestones: null, load: loadAverages() });
+        // How far it got: the milestones reached and the guest's last serial line.
+        const milestones = gp ? await readMilestones(gp).catch(() => null) : null;
+        const lastLine = gp ? (await serialText(gp).catch(() => "")).trim().split(/\r?\n/).at(-1) ?? "" : "";
+        const message = `${errorText(error)}${lastLine ? ` (serial: ${lastLine.slice(0, 120)})` : ""}`;
+        coldRuns.push({ ok: false, error: withPageErrors(message, gp), milestones, load: loadAverages() });
         console.log(`  failed: ${coldRuns.at(-1)!.error}`);
       } finally {
         await gp?.close();

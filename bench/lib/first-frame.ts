@@ -7,7 +7,9 @@
  * "WEBVIRGL-RUN-BEGIN kmscube" and after the counting VirglPort saw at least one DRAW_VBO (fbcon's
  * 2D flushes also present frames, and kmscube is the only GL client in that boot).
  */
-import { BOOT_TIMEOUT_MS, waitForGpuClient, type GuestPage } from "./guest-page.ts";
+import { BOOT_TIMEOUT_MS, serialText, waitForGpuClient, type GuestPage } from "./guest-page.ts";
+
+const PROGRESS_EVERY_MS = 30_000;
 import { round } from "./harness.ts";
 
 export interface FirstFrameMilestones {
@@ -62,21 +64,41 @@ export async function installFirstFrameProbe(gp: GuestPage): Promise<void> {
 }
 
 /** Waits for the probe's first 3D frame (or the page failing) and returns the milestones. */
-export async function waitForFirstFrame(gp: GuestPage, timeoutMs = BOOT_TIMEOUT_MS): Promise<FirstFrameMilestones> {
-  await gp.page.waitForFunction(() => window.benchFirstFrame?.first3d != null || window.webvirgl?.phase === "failed", null, {
-    timeout: timeoutMs,
-    polling: 250,
-  });
-  const state = await gp.page.evaluate(() => ({ error: window.webvirgl!.error, timings: window.webvirgl!.timings, probe: window.benchFirstFrame! }));
-  if (state.error) throw new Error(`the page failed: ${state.error}`);
-  const s = (ms: number | null) => (ms === null ? null : round(ms / 1000, 2));
+export async function waitForFirstFrame(gp: GuestPage, timeoutMs = BOOT_TIMEOUT_MS, progress?: (line: string) => void): Promise<FirstFrameMilestones> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const done = await gp.page
+      .waitForFunction(() => window.benchFirstFrame?.first3d != null || window.webvirgl?.phase === "failed", null, {
+        timeout: Math.max(1, Math.min(PROGRESS_EVERY_MS, deadline - Date.now())),
+        polling: 250,
+      })
+      .then(() => true, (error: unknown) => {
+        if (Date.now() >= deadline) throw error;
+        return false;
+      });
+    if (done) break;
+    if (progress) {
+      const m = await readMilestones(gp);
+      const last = (await serialText(gp)).trim().split(/\r?\n/).at(-1) ?? "";
+      progress(`  … ${Math.round((Date.now() - deadline + timeoutMs) / 1000)} s: /init ${m.initMarkerS ?? "-"} s, kmscube ${m.runBeginS ?? "-"} s; serial: ${last.slice(0, 80)}`);
+    }
+  }
+  const error = await gp.page.evaluate(() => window.webvirgl!.error);
+  if (error) throw new Error(`the page failed: ${error}`);
+  return readMilestones(gp);
+}
+
+/** The milestones reached so far (also after a timeout: how far the boot got). */
+export async function readMilestones(gp: GuestPage): Promise<FirstFrameMilestones> {
+  const state = await gp.page.evaluate(() => ({ timings: window.webvirgl!.timings, probe: window.benchFirstFrame ?? null }));
+  const s = (ms: number | null | undefined) => (ms == null ? null : round(ms / 1000, 2));
   return {
     imagesLoadedS: s(state.timings.imagesLoaded),
     emulatorStartedS: s(state.timings.emulatorStarted),
     initMarkerS: s(state.timings.initMarker),
-    runBeginS: s(state.probe.runBegin),
-    firstDrawSubmittedS: s(state.probe.firstDraw),
-    first3dFrameS: s(state.probe.first3d),
-    drawsAtFirstFrame: state.probe.draws,
+    runBeginS: s(state.probe?.runBegin),
+    firstDrawSubmittedS: s(state.probe?.firstDraw),
+    first3dFrameS: s(state.probe?.first3d),
+    drawsAtFirstFrame: state.probe?.draws ?? null,
   };
 }
