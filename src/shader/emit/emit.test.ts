@@ -140,6 +140,15 @@ TXL TEMP[7], IN[0], SAMP[7], SHADOWCUBE
 MOV OUT[0], TEMP[7]`,
     /texelFetch|textureOffset|textureGrad|textureSize/,
   ],
+  // multisample views read the resolved copy: texelFetch at LOD 0 whatever the sample index
+  multisample: [
+    `TXF TEMP[0], IMM[1], SAMP[0], 2D_MSAA
+TXF TEMP[1], IMM[1], SAMP[2], 2D_ARRAY_MSAA
+TXQ TEMP[2], IMM[1].wwww, SAMP[0], 2D_MSAA
+ADD TEMP[0], TEMP[0], TEMP[2]
+MOV OUT[0], TEMP[0]`,
+    /texelFetch\(webvirgl_fs_samp0, ic_\.xy, 0\)[\s\S]*texelFetch\(webvirgl_fs_samp2, ic_\.xyz, 0\)[\s\S]*textureSize\(webvirgl_fs_samp0, 0\)/,
+  ],
 };
 
 describe("emitters", () => {
@@ -167,6 +176,8 @@ describe("emitters", () => {
       expect(r.error.message).toMatch(/TG4 is not supported/);
       expect(r.error.line).toBe(18);
     }
+    const ms = translateTgsi(`${HEAD}  0: TEX TEMP[0], IN[0], SAMP[0], 2D_MSAA\n  1: END\n`);
+    expect(ms.ok || ms.error.message).toMatch(/TEX is not allowed with 2D_MSAA/);
     const g = translateTgsi("GEOM\n  0: END\n");
     expect(g.ok || g.error.message).toMatch(/GEOM shaders are not supported/);
     const k = translateTgsi("VERT\n  0: KILL\n  1: END\n");

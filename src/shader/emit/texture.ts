@@ -20,11 +20,13 @@ interface Layout {
   shadow: boolean;
   cube: boolean;
   array: boolean;
+  /** Multisample target: the renderer binds the resolved single-sample texture (texelFetch at LOD 0). */
+  msaa: boolean;
 }
 
 function layout(target: string): Layout | null {
   const L = (coord: string, gradDims: number, offsetDims: number, icoord: string | null, extra: Partial<Layout> = {}): Layout => ({
-    coord, gradDims, offsetDims, icoord, rect: false, shadow: false, cube: false, array: false, ...extra,
+    coord, gradDims, offsetDims, icoord, rect: false, shadow: false, cube: false, array: false, msaa: false, ...extra,
   });
   switch (target) {
     case "1D":
@@ -41,6 +43,12 @@ function layout(target: string): Layout | null {
       return L("vec3(c_.x, 0.5, c_.y)", 1, 1, "ivec3(ic_.x, 0, ic_.y)", { array: true });
     case "2D_ARRAY":
       return L("c_.xyz", 2, 2, "ic_.xyz", { array: true });
+    // Multisample views: WebGL2 cannot sample a multisample renderbuffer, so the renderer binds the
+    // resource's resolved copy; every sample index reads the resolved (averaged) texel.
+    case "2D_MSAA":
+      return L("c_.xy", 2, 2, "ic_.xy", { msaa: true });
+    case "2D_ARRAY_MSAA":
+      return L("c_.xyz", 2, 2, "ic_.xyz", { array: true, msaa: true });
     case "SHADOW1D":
       return L("vec3(c_.x, 0.5, c_.z)", 1, 1, null, { shadow: true });
     case "SHADOW2D":
@@ -93,7 +101,7 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): boolean {
   if (ctx.channels(inst).length === 0) return true;
 
   if (op === "TXQ") {
-    const lod = ctx.src(inst, 0, "i", [0]);
+    const lod = lay.msaa ? { code: "0" } : ctx.src(inst, 0, "i", [0]);
     const sz = `textureSize(${s}, ${lod.code})`;
     let code: string;
     // GLSL ES 3.00 cannot query the level count: it comes from a uniform the renderer fills per view.
@@ -112,6 +120,7 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): boolean {
   }
   if (op === "TG4" || op === "LODQ") fail(inst.loc, `${op} is not supported on a WebGL2 host (no textureGather/textureQueryLod in GLSL ES 3.00)`);
 
+  if (lay.msaa && op !== "TXF") fail(inst.loc, `${op} is not allowed with ${target} (only TXF/TXQ)`);
   const offsets = inst.texOffsets;
   if (offsets.length > 1) fail(inst.loc, "more than one texture offset");
   if (offsets.length === 1 && lay.offsetDims === 0) fail(inst.loc, `texture offsets are not allowed with ${target}`);
@@ -123,7 +132,7 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): boolean {
     if (!lay.icoord) fail(inst.loc, `${op} is not allowed with ${target}`);
     const ic = ctx.src(inst, 0, "i", [0, 1, 2, 3]);
     ctx.line(`ivec4 ic_ = ${ic.code};`);
-    const lod = op === "TXF_LZ" || target === "RECT" ? "0" : "ic_.w";
+    const lod = op === "TXF_LZ" || target === "RECT" || lay.msaa ? "0" : "ic_.w";
     const call = offset
       ? `texelFetchOffset(${s}, ${lay.icoord}, ${lod}, ${offset})`
       : `texelFetch(${s}, ${lay.icoord}, ${lod})`;

@@ -30,6 +30,7 @@ function samplerBase(target: string): string | null {
     case "1D":
     case "2D":
     case "RECT":
+    case "2D_MSAA":
       return "sampler2D";
     case "3D":
       return "sampler3D";
@@ -37,6 +38,7 @@ function samplerBase(target: string): string | null {
       return "samplerCube";
     case "1D_ARRAY":
     case "2D_ARRAY":
+    case "2D_ARRAY_MSAA": // the resolved copy of a multisample resource (see emit/texture.ts)
       return "sampler2DArray";
     case "SHADOW1D":
     case "SHADOW2D":
