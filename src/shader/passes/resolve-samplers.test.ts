@@ -26,7 +26,9 @@ DCL SVIEW[3], 3D, UINT
   it("maps 1D to 2D and rejects targets WebGL2 lacks", () => {
     const p = prog("VERT\nDCL TEMP[0]\nDCL SAMP[0]\n  0: TEX TEMP[0], TEMP[0], SAMP[0], 1D\n  1: END");
     expect(resolveSamplers(p).samplers.get(0)).toMatchObject({ glslType: "sampler2D", name: "webvirgl_vs_samp0" });
-    for (const t of ["BUFFER", "2D_MSAA", "CUBE_ARRAY"]) {
+    const ms = prog("FRAG\nDCL TEMP[0]\nDCL SAMP[0]\n  0: TXF TEMP[0], TEMP[0], SAMP[0], 2D_MSAA\n  1: END");
+    expect(resolveSamplers(ms).samplers.get(0)).toMatchObject({ glslType: "sampler2D" }); // the resolved copy
+    for (const t of ["BUFFER", "CUBE_ARRAY"]) {
       const q = prog(`FRAG\nDCL TEMP[0]\nDCL SAMP[0]\n  0: TEX TEMP[0], TEMP[0], SAMP[0], ${t}\n  1: END`);
       expect(passError(() => resolveSamplers(q))).toMatch(/not supported/);
     }
