@@ -56,6 +56,11 @@ export interface GpuModule {
   readonly numCapsets: number;
   register(controlCommands: CommandTable, state: GpuState): void;
   reset(): void;
+  /**
+   * Why the device cannot be saved now (e.g. 3D contexts that live outside guest RAM), or null
+   * when the module holds nothing a snapshot would miss. A module without it blocks saving.
+   */
+  saveBlocker?(): string | null;
 }
 
 /**
@@ -235,7 +240,10 @@ export class VirtioGpuDevice implements VirtioDeviceModel {
   // --- save / restore ----------------------------------------------------------------------------
 
   saveState(): GpuDeviceSnapshot {
-    if (this.options.modules.length > 0) throw new Error("virtio-gpu: save/restore does not cover command modules (3D) yet");
+    for (const module of this.options.modules) {
+      const blocker = module.saveBlocker ? module.saveBlocker() : "it has no save support";
+      if (blocker) throw new Error(`virtio-gpu: cannot save state: module ${module.name}: ${blocker}`);
+    }
     if (!this.state) throw new Error("virtio-gpu: saveState before the device was attached to a transport");
     return saveGpuState(this.state, this.eventsRead);
   }

@@ -78,6 +78,12 @@ export function createVirglModule(options: VirglModuleOptions): VirglModule {
     dispose(): void {
       unsubscribe();
     },
+    saveBlocker(): string | null {
+      // Contexts and 3D resources live in the GPU worker's WebGL context, which no snapshot holds;
+      // with none (before any GL program ran) the module has nothing beyond its capsets.
+      if (v3d.contexts.size === 0 && v3d.resources.size === 0) return null;
+      return `${v3d.contexts.size} virgl contexts and ${v3d.resources.size} 3D resources exist (3D state lives in the GPU worker; save before any GL program runs)`;
+    },
     get stats(): VirglModuleStats {
       return {
         ...counters,
