@@ -11,7 +11,7 @@ import { hasGuestImages, guestManifestPath } from "../src/emulator/node-images.t
 import { installFirstFrameProbe, readMilestones, waitForFirstFrame, type FirstFrameMilestones } from "./lib/first-frame.ts";
 import { openGuestPage, serialText, withPageErrors, type GuestPage } from "./lib/guest-page.ts";
 import { errorText, loadAverages, median, startBenchEnvironment, writeResults, type LoadAverages } from "./lib/harness.ts";
-import { MEASURE_MEMORY_ARGS, measurePageMemory, type PageMemory } from "./lib/page-memory.ts";
+import { MEASURE_MEMORY_ARGS, measurePageMemory, measureProcessMemory, type PageMemory, type ProcessMemory } from "./lib/page-memory.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
@@ -35,7 +35,7 @@ export interface FirstFrameResults {
   display: string;
   cold: { runs: ColdRun[]; medianS: number | null; targetS: number };
   snapshot: { available: boolean; reason: string | null; runs: ColdRun[]; medianS: number | null; targetS: number };
-  memory: (PageMemory & { afterKmscubeS: number; load: LoadAverages }) | { error: string };
+  memory: (PageMemory & { processes: ProcessMemory | { error: string }; afterKmscubeS: number; load: LoadAverages }) | { error: string };
 }
 
 const DISPLAY = "1024x768";
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
           // Memory in the steady state the page is built for: kmscube running through virgl.
           await gp.page.waitForTimeout(settleS * 1000);
           try {
-            memory = { ...(await measurePageMemory(gp.page)), afterKmscubeS: settleS, load: loadAverages() };
+            memory = { ...(await measurePageMemory(gp.page)), processes: await measureProcessMemory(env.browser), afterKmscubeS: settleS, load: loadAverages() };
           } catch (error) {
             memory = { error: errorText(error) };
           }
@@ -108,7 +108,11 @@ async function main(): Promise<void> {
     error: r.error ?? "",
   })));
   if ("error" in memory) console.log(`page memory: ${memory.error}`);
-  else console.log(`page memory: ${memory.totalMB ?? "n/a"} MB (${JSON.stringify(memory.byScopeMB)}); main-thread JS heap ${memory.mainJsHeapUsedMB} MB used${memory.uasmError ? `; ${memory.uasmError}` : ""}`);
+  else {
+    console.log(`page memory: ${memory.totalMB ?? "n/a"} MB (${JSON.stringify(memory.byScopeMB)}); main-thread JS heap ${memory.mainJsHeapUsedMB} MB used${memory.uasmError ? `; ${memory.uasmError}` : ""}`);
+    const procs = memory.processes;
+    console.log("error" in procs ? `process memory: ${procs.error}` : `Chromium processes (PSS): ${procs.totalMB} MB ${JSON.stringify(procs.byTypeMB)}`);
+  }
   const file = writeResults("first-frame", { loadBefore: env.loadBefore, chromium }, "navigation → first kmscube frame presented by the GPU worker after a DRAW_VBO (performance.now() in the page); memory via measureUserAgentSpecificMemory + CDP", results);
   console.log(`wrote ${file}`);
 }

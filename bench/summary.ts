@@ -104,6 +104,11 @@ export function summaryRows(): SummaryRow[] {
   const byScope = obj(memory.byScopeMB);
   const scopeNote = Object.entries(byScope).map(([k, v]) => `${k || "unattributed"} ${v}`).join(", ");
   rows.push(row("page memory with kmscube running (measureUserAgentSpecificMemory)", "first-frame", ff, num(memory.totalMB), "MB", undefined, str(memory.error) ?? str(memory.uasmError) ?? (scopeNote || undefined)));
+  const procs = obj(memory.processes);
+  if (num(procs.totalMB) !== null) {
+    const byType = Object.entries(obj(procs.byTypeMB)).map(([k, v]) => `${k} ${v}`).join(", ");
+    rows.push(row("Chromium processes with kmscube running (PSS)", "first-frame", ff, num(procs.totalMB), "MB", undefined, byType));
+  }
   if (num(memory.mainJsHeapUsedMB) !== null) rows.push(row("page main-thread JS heap (CDP Performance.getMetrics)", "first-frame", ff, num(memory.mainJsHeapUsedMB), "MB"));
 
   const boot = read("boot");

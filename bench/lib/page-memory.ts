@@ -3,9 +3,13 @@
  * it counts the window, its dedicated workers — the GPU worker — and WebAssembly/SharedArrayBuffer
  * memory such as v86's guest RAM), plus the main thread's JS heap from CDP Performance.getMetrics
  * as a second opinion. Chromium answers measureUserAgentSpecificMemory only at its next GC unless
- * started with MEASURE_MEMORY_ARGS.
+ * started with MEASURE_MEMORY_ARGS. And the operating system's view: the proportional set size
+ * (PSS, shared pages split between sharers) of each Chromium process, which also holds what the
+ * JS heaps do not show (WebAssembly memory pages actually touched, SwiftShader's GL objects in the
+ * GPU process).
  */
-import type { Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import type { Browser, Page } from "@playwright/test";
 import { round } from "./harness.ts";
 
 export const MEASURE_MEMORY_ARGS = ["--enable-blink-features=ForceEagerMeasureMemory"];
@@ -81,4 +85,45 @@ export async function measurePageMemory(page: Page): Promise<PageMemory> {
     await cdp.detach();
   }
   return memory;
+}
+
+export interface ProcessMemory {
+  /** PSS by Chromium process type (browser, renderer, gpu-process, utility…), MB. */
+  byTypeMB: Record<string, number>;
+  totalMB: number;
+  processes: number;
+}
+
+/** Linux /proc/PID/smaps_rollup "Pss:" in bytes, or null when unreadable. */
+function pssBytes(pid: number): number | null {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** PSS of the browser's processes (CDP SystemInfo.getProcessInfo lists them with their pids). */
+export async function measureProcessMemory(browser: Browser): Promise<ProcessMemory | { error: string }> {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { processInfo } = (await cdp.send("SystemInfo.getProcessInfo")) as { processInfo: { type: string; id: number }[] };
+    const byTypeMB: Record<string, number> = {};
+    let total = 0;
+    let counted = 0;
+    for (const p of processInfo) {
+      const bytes = pssBytes(p.id);
+      if (bytes === null) continue;
+      byTypeMB[p.type] = round((byTypeMB[p.type] ?? 0) + bytes / MB, 1);
+      total += bytes;
+      counted++;
+    }
+    if (counted === 0) return { error: "no /proc/PID/smaps_rollup readable for the browser's processes" };
+    return { byTypeMB, totalMB: round(total / MB, 1), processes: counted };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await cdp.detach();
+  }
 }
