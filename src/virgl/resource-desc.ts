@@ -55,7 +55,12 @@ export function validateResourceDesc(raw: ResourceDesc): string | null {
   const d = normalizeResourceDesc(raw);
   if (d.handle === 0) return "resource handle 0 is reserved";
   if (d.target > Target.TEXTURE_CUBE_ARRAY) return `target ${d.target} unknown`;
-  if (d.nrSamples > 1) return `nr_samples ${d.nrSamples}: multisampled resources are not advertised`;
+  if (d.nrSamples > 1) {
+    // Multisample resources are WebGL2 multisample renderbuffers (+ a resolved texture): 2D, one level, one layer.
+    if (d.nrSamples > 16 || (d.nrSamples & (d.nrSamples - 1)) !== 0) return `nr_samples ${d.nrSamples}: not a power of two ≤ 16`;
+    if (d.target !== Target.TEXTURE_2D && d.target !== Target.TEXTURE_RECT) return `nr_samples ${d.nrSamples}: multisampled resources must be 2D (target ${d.target})`;
+    if (d.lastLevel !== 0 || d.arraySize > 1) return `nr_samples ${d.nrSamples}: multisampled resources have one level and one layer`;
+  }
   if (d.width === 0 || d.height === 0 || d.depth === 0 || d.arraySize === 0) return "zero-sized resource";
   if (isBuffer(d)) {
     if (d.height !== 1 || d.depth !== 1 || d.arraySize !== 1 || d.lastLevel !== 0) return "buffers must be width × 1 × 1, one level";

@@ -33,7 +33,10 @@ describe("resource descriptions", () => {
     expect(validateResourceDesc(tex({ handle: 0 }))).toMatch(/handle 0/);
     expect(validateResourceDesc(tex({ format: 999 }))).toMatch(/format/);
     expect(validateResourceDesc(tex({ width: 0 }))).toMatch(/zero/);
-    expect(validateResourceDesc(tex({ nrSamples: 4 }))).toMatch(/multisampled/);
+    expect(validateResourceDesc(tex({ nrSamples: 4 }))).toBeNull();
+    expect(validateResourceDesc(tex({ nrSamples: 3 }))).toMatch(/power of two/);
+    expect(validateResourceDesc(tex({ nrSamples: 4, lastLevel: 1 }))).toMatch(/one level/);
+    expect(validateResourceDesc(tex({ nrSamples: 4, target: Target.TEXTURE_2D_ARRAY, arraySize: 2 }))).toMatch(/must be 2D/);
     expect(validateResourceDesc(tex({ lastLevel: 7 }))).toMatch(/last_level/);
     expect(validateResourceDesc(tex({ width: 20000 }))).toMatch(/exceeds/);
     expect(validateResourceDesc(tex({ depth: 2 }))).toMatch(/depth/);

@@ -15,6 +15,7 @@ import type { ExecEnv, ExecResult } from "./exec-env.ts";
 import { resolveFramebuffer } from "./execute.ts";
 import type { GlObjects } from "./gl-objects.ts";
 import { prepareIndices } from "./index-data.ts";
+import { resolveMsaa } from "./msaa.ts";
 import { applyPipelineState, RS } from "./pipeline-state.ts";
 import { ProgramCache, UBO_BINDING_BASE } from "./programs.ts";
 import type { ShaderKey, ShaderTranslator } from "./shader-port.ts";
@@ -210,6 +211,7 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
             gl.bindTexture(0x0de1, null);
             continue;
           }
+          if (r.msaa?.dirty) resolveMsaa({ gl, state: env.state, objs: env.objs, readFb: env.transfer.readFb }, r); // sample the resolved copy
           gl.bindTexture(r.glTarget, r.texture);
           const ssObj = sub.get(sub.samplerStates[stage][s.index] ?? 0, Obj.SAMPLER_STATE);
           const nearest = r.fmt?.channel === "uint" || r.fmt?.channel === "sint" || (r.fmt?.depth === true && !ssObj?.compareMode);

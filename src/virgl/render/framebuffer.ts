@@ -1,7 +1,8 @@
 // SET_FRAMEBUFFER_STATE → one WebGL framebuffer per context, re-attached only when the attachment
 // set changes (keyed by resource/level/layer). Surfaces view a texture level/layer; WebGL2 has no
 // texture views, so a surface whose format differs from its resource's storage renders with the
-// resource's storage format.
+// resource's storage format. Multisample resources attach their multisample renderbuffer; every
+// bind marks it dirty (draws and clears bind first), so readers resolve it (render/msaa.ts).
 
 import type { GpuResource } from "./resources.ts";
 import { T } from "./resources.ts";
@@ -12,6 +13,7 @@ const COLOR_ATTACHMENT0 = 0x8ce0;
 const DEPTH_ATTACHMENT = 0x8d00;
 const DEPTH_STENCIL_ATTACHMENT = 0x821a;
 const NONE = 0;
+const RENDERBUFFER = 0x8d41;
 const FRAMEBUFFER_COMPLETE = 0x8cd5;
 
 export interface Attachment {
@@ -45,12 +47,18 @@ export class FramebufferBinder {
   /** Binds the FBO with these attachments; returns an error string if incomplete. */
   bind(att: FramebufferAttachments): string | null {
     this.state.drawFramebuffer(this.fbo);
+    for (const a of att.color) if (a?.res.msaa) a.res.msaa.dirty = true;
+    if (att.depth?.res.msaa) att.depth.res.msaa.dirty = true;
     const key = [...att.color.map(keyOf), keyOf(att.depth)].join("|");
     if (key === this.key) return null;
     const { gl } = this;
     const attach = (point: number, a: Attachment | null): void => {
       if (!a || !a.res.texture) {
         gl.framebufferTexture2D(DRAW_FRAMEBUFFER, point, T.TEXTURE_2D, null, 0);
+        return;
+      }
+      if (a.res.msaa) {
+        gl.framebufferRenderbuffer(DRAW_FRAMEBUFFER, point, RENDERBUFFER, a.res.msaa.rb);
         return;
       }
       const t = a.res.glTarget;

@@ -7,11 +7,14 @@
 //   used by COPY_TRANSFER3D, like in vrend.
 // * Textures use immutable storage (texStorage*), which WebGL zero-fills; 1D maps to 2D, 1D arrays
 //   to 2D arrays, RECT to 2D.
+// * Multisample textures (nr_samples > 1) add a multisample renderbuffer that framebuffers attach;
+//   the texture is then its resolved copy (render/msaa.ts).
 
 import { type FormatInfo, formatInfo, isTexturable } from "../conv/formats.ts";
 import { Target } from "../protocol.ts";
 import { type ResourceDesc, isBuffer, isStaging, validateResourceDesc } from "../resource-desc.ts";
 import type { GlObjects } from "./gl-objects.ts";
+import { createMsaaStorage, type MsaaStorage } from "./msaa.ts";
 
 export const T = {
   TEXTURE_2D: 0x0de1,
@@ -36,6 +39,8 @@ export interface GpuResource {
   texture: WebGLTexture | null;
   /** GL texture target (0 for buffers). */
   glTarget: number;
+  /** Multisample storage (nr_samples > 1); `texture` is then the resolved copy. */
+  msaa?: MsaaStorage | null;
   /** Contexts this resource is attached to. */
   attachedTo: Set<number>;
 }
@@ -76,6 +81,13 @@ export function createGpuResource(
   if (!fmt) return `format ${desc.format} unsupported`;
   if (!isTexturable(fmt, hasExtension)) return `format ${fmt.name} needs ${fmt.textureExtension}`;
   const glTarget = glTextureTarget(desc.target);
+  let msaa: MsaaStorage | null = null;
+  if (desc.nrSamples > 1) {
+    if (fmt.compressed) return `format ${fmt.name} cannot be multisampled`;
+    const m = createMsaaStorage(gl, objs, fmt, desc.nrSamples, desc.width, desc.height);
+    if (typeof m === "string") return m;
+    msaa = m;
+  }
   const texture = objs.texture();
   gl.bindTexture(glTarget, texture);
   const levels = desc.lastLevel + 1;
@@ -84,12 +96,14 @@ export function createGpuResource(
   else if (glTarget === T.TEXTURE_2D_ARRAY) gl.texStorage3D(glTarget, levels, fmt.internalFormat, desc.width, height, desc.arraySize);
   else gl.texStorage2D(glTarget, levels, fmt.internalFormat, desc.width, height);
   gl.bindTexture(glTarget, null);
-  return { ...base, fmt, kind: "texture", buffer: null, shadow: null, texture, glTarget };
+  return { ...base, fmt, kind: "texture", buffer: null, shadow: null, texture, glTarget, msaa };
 }
 
 export function destroyGpuResource(objs: GlObjects, r: GpuResource): void {
   if (r.buffer) objs.deleteBuffer(r.buffer);
   if (r.texture) objs.deleteTexture(r.texture);
+  if (r.msaa) objs.deleteRenderbuffer(r.msaa.rb);
+  r.msaa = null;
   r.buffer = null;
   r.texture = null;
   r.shadow = null;
