@@ -138,7 +138,8 @@ describe("caps layout", () => {
   it("bset: reference bits minus what WebGL2 lacks, plus vertex_element_instance_divisor", () => {
     const ours = readBset(r);
     const ref = readBset(ref2);
-    expect(ours.cube_map_array || ours.texture_multisample || ours.has_tessellation_shaders || ours.has_indirect_draw || ours.has_fp64).toBe(false);
+    expect(ours.texture_multisample).toBe(true); // renderbuffers + resolve
+    expect(ours.cube_map_array || ours.has_tessellation_shaders || ours.has_indirect_draw || ours.has_fp64).toBe(false);
     for (const n of ["start_instance", "primitive_restart", "instanceid", "seamless_cube_map", "occlusion_query", "streamout_pause_resume", "conditional_render"] as const) {
       expect([n, ours[n]]).toEqual([n, ref[n]]);
     }
@@ -172,7 +173,9 @@ describe("caps layout", () => {
     expect(r.mask(O.scanout)).toEqual([...SCANOUT_FORMATS].sort((a, b) => a - b));
     expect(r.mask(O.depthstencil)).toEqual([]);
     expect(r.mask(O.vertexbuffer)).toEqual([]);
-    expect(r.mask(O.supported_multisample_formats)).toEqual([]);
+    const ms = r.mask(O.supported_multisample_formats);
+    for (const id of [1, 67, 104, 19, 18]) expect(ms).toContain(id); // BGRA8, RGBA8, sRGB, Z24S8, Z32F
+    for (const id of ms) expect(formatInfo(id)!.channel === "uint" || formatInfo(id)!.channel === "sint").toBe(false);
   });
 
   it("renderer string names the browser's renderer", () => {
@@ -215,6 +218,14 @@ describe("caps follow the context", () => {
     const probe: FormatProbe = { ...yes, render: (f) => f.renderExtension === null || gl.enabled.includes(f.renderExtension) };
     const r = new CapsReader(buildCaps(gl, probe).v2);
     for (const id of [28, 31, 91, 94, 124]) expect(r.mask(O.render)).toContain(id); // R32F, RGBA32F, R16F, RGBA16F, R11G11B10F
+  });
+  it("multisampling: off (no bit, no formats) when renderbuffers take fewer than max_samples samples", () => {
+    const r = new CapsReader(buildCaps(fakeGl(ALL_EXT), { ...yes, maxSamples: () => 2 }).v2);
+    expect(readBset(r).texture_multisample).toBe(false);
+    expect(r.mask(O.supported_multisample_formats)).toEqual([]);
+    expect(r.u32(O.max_samples)).toBe(4);
+    const one = new CapsReader(buildCaps(fakeGl(ALL_EXT, { [P.MAX_SAMPLES]: 1 }), yes).v2);
+    expect(readBset(one).texture_multisample).toBe(false);
   });
   it("limits come from the context", () => {
     const r = new CapsReader(

@@ -86,6 +86,9 @@ export const CAPS_DEVIATIONS: Readonly<Record<string, string>> = {
   "bset.indep_blend_enable/func": "only with OES_draw_buffers_indexed (per-buffer overrides in render/indexed-blend.ts)",
   "bset.vertex_element_instance_divisor": "on (reference 0): WebGL2 has vertexAttribDivisor",
   max_dual_source_render_targets: "only with WEBGL_blend_func_extended",
+  "bset.texture_multisample":
+    "on (reference 0): multisample resources are WebGL2 multisample renderbuffers resolved into a texture before any read; a multisample sampler view reads the resolved texel for every sample index; SET_SAMPLE_MASK is not applied (WebGL2 has no sample mask)",
+  supported_multisample_formats: "sampled + (colour-renderable or depth) formats whose renderbuffers take max_samples samples (no integer formats in WebGL2)",
   "max_samples/texel offsets/sizes/limits": "queried from the context instead of llvmpipe's values",
   max_vertex_attrib_stride: "255: WebGL's vertexAttribPointer limit (reference 2048)",
   max_const_buffer_size: `uniform vectors per stage minus ${RESERVED_UNIFORM_VECTORS} reserved, × 16 bytes`,
@@ -152,6 +155,14 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
   const samplerSet = new Set(samplerFormats);
   const renderFormats = formats.filter((f) => samplerSet.has(f.id) && !f.depth && isRenderable(f, has) && probe.render(f)).map((f) => f.id);
   const renderSet = new Set(renderFormats);
+  // Multisample resources are multisample renderbuffers + a resolved texture (render/msaa.ts): a
+  // format qualifies when it can be sampled and a renderbuffer of it takes max_samples samples
+  // (WebGL2 has none for integer formats). Depth/stencil formats are not in the render mask.
+  const maxSamples = Math.min(4, num(gl, P.MAX_SAMPLES, 4));
+  const multisampleFormats =
+    maxSamples > 1
+      ? formats.filter((f) => samplerSet.has(f.id) && (renderSet.has(f.id) || f.depth) && probe.maxSamples(f) >= maxSamples).map((f) => f.id)
+      : [];
   const readbackFormats = formats.filter((f) => renderSet.has(f.id) && canReadBack(f) && probe.readback(f)).map((f) => f.id);
 
   const w = new CapsWriter(CAPS_V2_BYTES);
@@ -170,6 +181,7 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
     seamless_cube_map: true, // WebGL2 cube maps are always seamless
     occlusion_query: true, // ANY_SAMPLES_PASSED; counts reported as 0/1 like vrend on GLES
     conditional_render: true, // CPU-side: render/queries.ts renderAllowed()
+    texture_multisample: multisampleFormats.length > 0, // renderbuffers + resolve (render/msaa.ts)
     timer_query: DRAW_PATH_SUPPORTS.timerQuery && has("EXT_disjoint_timer_query_webgl2"),
     streamout_pause_resume: true,
     depth_clip_disable: DRAW_PATH_SUPPORTS.depthClamp && has("EXT_depth_clamp"),
@@ -185,7 +197,7 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
   w.u32(O.max_streamout_buffers, Math.min(4, num(gl, P.MAX_TRANSFORM_FEEDBACK_SEPARATE_ATTRIBS, 4)));
   w.u32(O.max_dual_source_render_targets, has("WEBGL_blend_func_extended") ? num(gl, P.MAX_DUAL_SOURCE_DRAW_BUFFERS_WEBGL, 1) : 0);
   w.u32(O.max_render_targets, Math.min(8, num(gl, P.MAX_DRAW_BUFFERS, 4), num(gl, P.MAX_COLOR_ATTACHMENTS, 4)));
-  w.u32(O.max_samples, Math.min(4, num(gl, P.MAX_SAMPLES, 4)));
+  w.u32(O.max_samples, maxSamples);
   w.u32(O.prim_mask, 0x7f);
   w.u32(O.max_tbo_size, 0);
   w.u32(O.max_uniform_blocks, Math.min(num(gl, P.MAX_VERTEX_UNIFORM_BLOCKS, 12), num(gl, P.MAX_FRAGMENT_UNIFORM_BLOCKS, 12)) + 1);
@@ -221,6 +233,7 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
   const fsVec = num(gl, P.MAX_FRAGMENT_UNIFORM_VECTORS, 224) - RESERVED_UNIFORM_VECTORS;
   w.u32(O.max_const_buffer_size + 0, Math.max(0, vsVec) * 16);
   w.u32(O.max_const_buffer_size + 4, Math.max(0, fsVec) * 16);
+  w.mask(O.supported_multisample_formats, multisampleFormats);
   w.u32(O.num_video_caps, 0);
   w.u32(O.max_uniform_block_size, num(gl, P.MAX_UNIFORM_BLOCK_SIZE, 16384));
 

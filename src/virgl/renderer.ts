@@ -19,6 +19,7 @@ import { type GlObjectKind, GlObjects } from "./render/gl-objects.ts";
 import { type GpuResource, createGpuResource, destroyGpuResource } from "./render/resources.ts";
 import { DepthReadback } from "./render/depth-readback.ts";
 import type { IndexedBlendGl } from "./render/indexed-blend.ts";
+import { resolveMsaa } from "./render/msaa.ts";
 import { QueryManager } from "./render/queries.ts";
 import { GlStateCache } from "./render/state-cache.ts";
 import { readback, spanWrites, upload, type TransferEnv } from "./render/transfers.ts";
@@ -258,6 +259,7 @@ export class VirglRenderer {
   scanoutSource(res: number): ScanoutSource | undefined {
     const r = this.resources.get(res);
     if (!r || r.kind !== "texture" || !r.texture || !r.fmt) return undefined;
+    resolveMsaa(this.transferEnv(), r);
     return { texture: r.texture, width: r.desc.width, height: r.desc.height, rowZeroIsTop: true, alphaIsOne: r.fmt.noAlpha, srgb: r.fmt.srgb, format: r.desc.format };
   }
 
@@ -269,6 +271,7 @@ export class VirglRenderer {
     const height = h ?? r.desc.height - y;
     if (x + width > r.desc.width || y + height > r.desc.height || width <= 0 || height <= 0) return "rectangle outside the resource";
     if (r.fmt.channel !== "unorm" || r.fmt.compressed || r.fmt.depth) return `${r.fmt.name} is not a scanout format`;
+    resolveMsaa(this.transferEnv(), r);
     const gl = this.gl;
     this.state.readFramebuffer(this.readFb);
     this.state.pixelStore(0x0d05, 1);
@@ -333,7 +336,7 @@ export class VirglRenderer {
   }
 
   private transferEnv(): TransferEnv {
-    return { gl: this.gl, state: this.state, readFb: this.readFb, depth: this.depthReadback };
+    return { gl: this.gl, state: this.state, readFb: this.readFb, depth: this.depthReadback, objs: this.objs };
   }
 
   private env(ctx: VirglContext, backing: BackingAccess): ExecEnv {

@@ -7,6 +7,7 @@ import { TransferDir } from "../protocol.ts";
 import { transferGeometry } from "../resource-desc.ts";
 import type { ExecEnv, ExecResult } from "./exec-env.ts";
 import { type GpuResource, T } from "./resources.ts";
+import { prepareGpuCopy } from "./msaa.ts";
 import { readback, spanWrites, upload } from "./transfers.ts";
 
 export function execTransfer3d(env: ExecEnv, c: CommandOf<"TRANSFER3D">): ExecResult {
@@ -88,6 +89,8 @@ export function execCopyRegion(env: ExecEnv, c: CommandOf<"RESOURCE_COPY_REGION"
   if (typeof sg === "string") return `source: ${sg}`;
   const dg = transferGeometry(dst.desc, c.dstLevel, { x: c.dstX, y: c.dstY, z: c.dstZ, w: c.srcBox.w, h: c.srcBox.h, d: c.srcBox.d }, 0, 0);
   if (typeof dg === "string") return `destination: ${dg}`;
+  const msaa = prepareGpuCopy({ ...env, readFb: env.transfer.readFb }, src, dst);
+  if (msaa) return msaa;
   const depth = src.fmt!.depth;
   if (src.fmt!.compressed || (depth && src.fmt!.internalFormat !== dst.fmt!.internalFormat)) {
     env.skipped.set("RESOURCE_COPY_REGION(compressed/mixed depth)", (env.skipped.get("RESOURCE_COPY_REGION(compressed/mixed depth)") ?? 0) + 1);
@@ -107,6 +110,8 @@ export function execBlit(env: ExecEnv, c: CommandOf<"BLIT">): ExecResult {
   const src = env.ctx.resource(env.resources, c.src.res);
   if (typeof src === "string") return src;
   if (dst.kind !== "texture" || src.kind !== "texture") return "BLIT needs textures";
+  const msaa = prepareGpuCopy({ ...env, readFb: env.transfer.readFb }, src, dst);
+  if (msaa) return msaa;
   const s = c.src.box;
   const d = c.dst.box;
   let bits = 0;

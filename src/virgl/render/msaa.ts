@@ -72,6 +72,16 @@ export interface ResolveEnv {
 }
 
 /**
+ * Before a GPU copy (BLIT, RESOURCE_COPY_REGION): the source's resolved copy is brought up to date;
+ * a multisample destination is refused (WebGL2 cannot blit into a multisample framebuffer).
+ */
+export function prepareGpuCopy(env: ResolveEnv, src: GpuResource, dst: GpuResource): string | null {
+  if (dst.msaa) return `copies into multisample resource ${dst.desc.handle} are not supported (WebGL2 cannot blit into a multisample framebuffer)`;
+  resolveMsaa(env, src);
+  return null;
+}
+
+/**
  * Brings the resolved texture of a multisample resource up to date (no-op otherwise). Transparent
  * to its caller: the draw framebuffer binding and the scissor enable are restored, so it may run in
  * the middle of a draw's setup (sampler binding) or a blit.

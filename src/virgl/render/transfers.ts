@@ -13,6 +13,8 @@ import type { GpuResource } from "./resources.ts";
 import { T } from "./resources.ts";
 import type { BackingWrite } from "../transfer-plan.ts";
 import type { DepthReadback } from "./depth-readback.ts";
+import type { GlObjects } from "./gl-objects.ts";
+import { resolveMsaa } from "./msaa.ts";
 import type { GlStateCache } from "./state-cache.ts";
 
 const UNPACK_ALIGNMENT = 0x0cf5;
@@ -28,6 +30,8 @@ export interface TransferEnv {
   readFb: WebGLFramebuffer;
   /** Shader path for depth formats (readPixels cannot read depth in WebGL2). */
   depth: DepthReadback;
+  /** Object accounting (scratch framebuffers of multisample resolves). */
+  objs: GlObjects;
 }
 
 /** Copies the box's rows out of a guest-layout span into a tight buffer. */
@@ -110,6 +114,7 @@ export function upload(env: TransferEnv, r: GpuResource, level: number, box: Box
   if (typeof g === "string") return g;
   if (data.length < g.bytes) return `${data.length} data bytes for a ${g.bytes}-byte transfer`;
   if (r.kind === "staging") return "uploads into staging buffers go through their backing";
+  if (r.msaa) return "uploads into multisample resources are not supported (Mesa blits through a single-sample resource)";
   const { gl } = env;
   if (r.kind === "buffer") {
     r.shadow!.set(data.subarray(0, box.w), box.x);
@@ -153,6 +158,7 @@ export function readback(env: TransferEnv, r: GpuResource, level: number, box: B
   if (typeof g === "string") return g;
   if (r.kind === "staging") return "readback from a staging buffer goes through its backing";
   if (r.kind === "buffer") return r.shadow!.slice(box.x, box.x + box.w);
+  resolveMsaa(env, r); // multisample: read the resolved copy
   const f = r.fmt!;
   if (f.depth) {
     const pixels = box.w * box.h;
