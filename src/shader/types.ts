@@ -48,6 +48,11 @@ export interface ShaderKey {
   nrCbufs?: number;
   /** FS: kind of each colour buffer format; integer formats need ivec4/uvec4 outputs. */
   colorOutputTypes?: readonly (ScalarKind | undefined)[];
+  /**
+   * FS: per colour buffer, an sRGB transfer applied to the output's RGB (surface and storage differ
+   * in sRGB-ness; the renderer's srgb-write.ts): "encode" = linear→sRGB, "decode" = sRGB→linear.
+   */
+  colorOutputSrgb?: readonly ("encode" | "decode" | undefined | null)[];
   /** FS: DSA alpha test function (PIPE_FUNC_* 0..7); undefined or 7 (ALWAYS) = off. Uses uniform `webvirgl_alpha_ref`. */
   alphaFunc?: number;
   /** FS: clamp colour outputs to [0,1] (rasterizer clamp_fragment_color). */

@@ -70,7 +70,13 @@ export const WEBGL_MAX_VERTEX_ATTRIB_STRIDE = 255;
 export const HOST_FEATURE_CHECK_VERSION = 15;
 
 export const CAPABILITY_BITS =
-  Cap.TGSI_INVARIANT | Cap.ROBUST_BUFFER_ACCESS | Cap.TRANSFER | Cap.FBO_MIXED_COLOR_FORMATS | Cap.HOST_IS_GLES | Cap.COPY_TRANSFER;
+  Cap.TGSI_INVARIANT |
+  Cap.ROBUST_BUFFER_ACCESS |
+  Cap.TRANSFER |
+  Cap.FBO_MIXED_COLOR_FORMATS |
+  Cap.HOST_IS_GLES |
+  Cap.COPY_TRANSFER |
+  Cap.SRGB_WRITE_CONTROL; // linear/sRGB surface vs storage made up in the FS and CLEAR (render/srgb-write.ts)
 export const CAPABILITY_BITS_V2 = CapV2.STRING_MARKER | CapV2.COPY_TRANSFER_BOTH_DIRECTIONS;
 
 /** What differs from the virglrenderer 0.10.4 GLES 3.0 capset, and why. */
@@ -93,7 +99,7 @@ export const CAPS_DEVIATIONS: Readonly<Record<string, string>> = {
   max_vertex_attrib_stride: "255: WebGL's vertexAttribPointer limit (reference 2048)",
   max_const_buffer_size: `uniform vectors per stage minus ${RESERVED_UNIFORM_VECTORS} reserved, × 16 bytes`,
   capability_bits:
-    "dropped SET_MIN_SAMPLES (no sample shading), COPY_IMAGE (no GPU copy for compressed formats), TGSI_PRECISE (Mesa strips PRECISE itself), TGSI_FBFETCH, TGSI_COMPONENTS, GUEST_MAY_INIT_LOG, SRGB_WRITE_CONTROL (no FRAMEBUFFER_SRGB toggle), 3D_ASTC, INDIRECT_INPUT_ADDR (Mesa lowers it), CLIP_HALFZ, APP_TWEAK_SUPPORT (SET_TWEAKS is still accepted)",
+    "dropped SET_MIN_SAMPLES (no sample shading), COPY_IMAGE (no GPU copy for compressed formats), TGSI_PRECISE (Mesa strips PRECISE itself), TGSI_FBFETCH, TGSI_COMPONENTS, GUEST_MAY_INIT_LOG, 3D_ASTC, INDIRECT_INPUT_ADDR (Mesa lowers it), CLIP_HALFZ, APP_TWEAK_SUPPORT (SET_TWEAKS is still accepted)",
   capability_bits_v2: "dropped BLEND_EQUATION (no advanced blend; would also bring TEXTURE_BARRIER), UNTYPED_RESOURCE (no blobs), TEXTURE_SHADOW_LOD (Mesa lowers shadow LOD sampling)",
   sampler_formats: "table ∩ probe: no L8/R8/R8G8 sRGB, no X24S8; compressed only with their WEBGL_/EXT_ extension; norm16 only with EXT_texture_norm16",
   render_formats: "table ∩ probe: alpha-only targets need an output swizzle (not yet); float targets only with EXT_color_buffer_float",

@@ -169,6 +169,17 @@ describe("emitters", () => {
     expect(glsl.length).toBe(Object.keys(families).length);
   });
 
+  it("sRGB write conversion per colour buffer (colorOutputSrgb) compiles and touches only RGB", async () => {
+    const text = `FRAG\nPROPERTY FS_COLOR0_WRITES_ALL_CBUFS 1\nDCL IN[0], GENERIC[0], PERSPECTIVE\nDCL OUT[0], COLOR\n  0: MOV OUT[0], IN[0]\n  1: END\n`;
+    const r = translateTgsi(text, { nrCbufs: 3, colorOutputSrgb: ["decode", undefined, "encode"] });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.glsl).toMatch(/webvirgl_fragcolor0 = webvirgl_srgb_decode\(/);
+    expect(r.glsl).toMatch(/webvirgl_fragcolor1 = (?!webvirgl_srgb)/);
+    expect(r.glsl).toMatch(/webvirgl_fragcolor2 = webvirgl_srgb_encode\(/);
+    expect((r.glsl.match(/vec4 webvirgl_srgb_decode\(/g) ?? []).length).toBe(1);
+    expect([...(await compileAll([{ name: "srgb", stage: "frag", glsl: r.glsl }], 1))]).toEqual([]);
+  });
+
   it("reports unsupported opcodes and targets with a location", () => {
     const r = translateTgsi(`${HEAD}  0: TG4 TEMP[0], IN[0], IMM[0], SAMP[0], 2D\n  1: END\n`);
     expect(r.ok).toBe(false);

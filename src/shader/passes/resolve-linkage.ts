@@ -20,6 +20,14 @@ import type {
 import { conv, type Kind } from "../emit/values.ts";
 import { fail } from "./fail.ts";
 
+/** sRGB transfer functions (IEC 61966-2-1) on RGB, alpha untouched; see ShaderKey.colorOutputSrgb. */
+const SRGB_FUNCTIONS = {
+  encode:
+    "vec4 webvirgl_srgb_encode(vec4 c) { vec3 x = clamp(c.rgb, 0.0, 1.0); return vec4(mix(x * 12.92, 1.055 * pow(x, vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), x)), c.a); }",
+  decode:
+    "vec4 webvirgl_srgb_decode(vec4 c) { vec3 x = clamp(c.rgb, 0.0, 1.0); return vec4(mix(x / 12.92, pow((x + 0.055) / 1.055, vec3(2.4)), step(vec3(0.04045), x)), c.a); }",
+} as const;
+
 export interface RegExpr {
   /** A vec4-shaped GLSL expression (swizzlable). */
   expr: string;
@@ -362,6 +370,12 @@ export function resolveLinkage(prog: Program, key: ShaderKey, outArray: boolean)
         plan.globals.push(`layout(location = ${loc}) out ${vec4Type(kind)} ${name};`);
         let value = conv({ code: o, kind: "u", n: 4 }, kind).code;
         if (kind === "f" && key.clampFragmentColor) value = `clamp(${value}, 0.0, 1.0)`;
+        const srgb = kind === "f" ? key.colorOutputSrgb?.[loc] : undefined;
+        if (srgb) {
+          const fn = `webvirgl_srgb_${srgb}`;
+          if (!plan.globals.some((g) => g.startsWith(`vec4 ${fn}(`))) plan.globals.push(SRGB_FUNCTIONS[srgb]);
+          value = `${fn}(${value})`;
+        }
         plan.epilogue.push(`${name} = ${value};`);
         plan.outputs.push({ index: r, semantic: sem.name, semanticIndex: sem.index, name, location: loc });
         if (loc === 0 && key.alphaFunc !== undefined && key.alphaFunc !== 7 && kind === "f") {

@@ -5,6 +5,7 @@
 import type { CommandOf } from "../decode/types.ts";
 import { Clear } from "../protocol.ts";
 import type { Attachment } from "./framebuffer.ts";
+import { clearColorFor } from "./srgb-write.ts";
 import { Caps, type GlStateCache } from "./state-cache.ts";
 
 const COLOR = 0x1800;
@@ -25,7 +26,7 @@ export function executeClear(gl: WebGL2RenderingContext, state: GlStateCache, cm
     const ch = a.res.fmt?.channel;
     if (ch === "uint") gl.clearBufferuiv(COLOR, i, bits);
     else if (ch === "sint") gl.clearBufferiv(COLOR, i, asInt);
-    else gl.clearBufferfv(COLOR, i, asFloat);
+    else gl.clearBufferfv(COLOR, i, clearColorFor(a, asFloat));
   }
   if (!depth) return;
   const wantDepth = (cmd.buffers & Clear.DEPTH) !== 0 && depth.res.fmt?.depth === true;

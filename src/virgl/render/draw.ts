@@ -16,6 +16,7 @@ import { resolveFramebuffer } from "./execute.ts";
 import type { GlObjects } from "./gl-objects.ts";
 import { prepareIndices } from "./index-data.ts";
 import { resolveMsaa } from "./msaa.ts";
+import { srgbOutputKey } from "./srgb-write.ts";
 import { applyPipelineState, RS } from "./pipeline-state.ts";
 import { ProgramCache, UBO_BINDING_BASE } from "./programs.ts";
 import type { ShaderKey, ShaderTranslator } from "./shader-port.ts";
@@ -122,6 +123,7 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       const s0 = rs?.s0 ?? 0;
       const fsKey: ShaderKey = {
         nrCbufs: Math.max(1, att.color.length),
+        colorOutputSrgb: srgbOutputKey(att.color),
         colorOutputTypes: att.color.map((a) => {
           const ch = a?.res.fmt?.channel;
           return ch === "uint" ? "uint" : ch === "sint" ? "int" : "float";

@@ -49,7 +49,7 @@ export function resolveFramebuffer(env: ExecEnv, sub: SubContext): FramebufferAt
     const r = env.ctx.resource(env.resources, s.res);
     if (typeof r === "string") return `surface ${handle}: ${r}`;
     if (r.kind !== "texture") return `surface ${handle} on a buffer`;
-    return { res: r, level: s.level, layer: s.firstLayer };
+    return { res: r, level: s.level, layer: s.firstLayer, format: s.format };
   };
   const color: (Attachment | null)[] = [];
   for (const h of sub.framebuffer.cbufs) {

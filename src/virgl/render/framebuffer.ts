@@ -20,6 +20,8 @@ export interface Attachment {
   res: GpuResource;
   level: number;
   layer: number;
+  /** The surface's virgl format when known (may differ from the resource's in sRGB-ness: srgb-write.ts). */
+  format?: number;
 }
 export interface FramebufferAttachments {
   color: (Attachment | null)[];
