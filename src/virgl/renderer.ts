@@ -311,6 +311,15 @@ export class VirglRenderer {
     this.state.reset();
   }
 
+  /**
+   * Another user of this WebGL context (the worker's presenter) issued GL calls: puts GL state
+   * and the renderer's shadow of it back to WebGL2 defaults, so the next renderer command does
+   * not trust stale shadow values. Contexts and resources are untouched.
+   */
+  resetGlState(): void {
+    this.state.reset();
+  }
+
   /** Frees the renderer's own objects too (after reset, live counts are 0). */
   dispose(): void {
     this.reset();
