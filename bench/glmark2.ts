@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/glmark2.ts [--duration S] [--full]
  *
- * Default: 18 scenes covering glmark2's default set (one option each), `duration=S` (5) each;
+ * Default: 18 scenes covering glmark2's default set (one option each), `duration=S` (4) each;
  * --full runs glmark2's own default benchmark list (~35 scenes of 10 s: many minutes here). The
  * score is glmark2's (mean fps of the scenes it ran), so it compares only with runs of the same list.
  * Writes bench/results/glmark2.json.
@@ -19,7 +19,7 @@ const option = (name: string, fallback: string): string => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
 };
-const durationS = Number(option("duration", "5"));
+const durationS = Number(option("duration", "4"));
 const full = args.includes("--full");
 
 /** The scenes of e2e/virgl-guest.spec.ts: every scene family of glmark2's default list. */

@@ -56,7 +56,9 @@ export async function startBenchEnvironment(extraArgs: string[] = []): Promise<B
   const server: ViteDevServer = await createServer({
     root: repoRoot,
     configFile: join(repoRoot, "vite.config.ts"),
-    server: { port: 0, strictPort: false, host: "127.0.0.1" },
+    // No HMR and no file watching: other engineers edit src/ while a run is going, and a hot
+    // update would re-run (or reload) modules of the machine under measurement.
+    server: { port: 0, strictPort: false, host: "127.0.0.1", hmr: false, watch: null },
     logLevel: "warn",
   });
   await server.listen();
