@@ -119,6 +119,39 @@ test("occlusion queries deliver virgl_host_query_state through deferred backing 
   expect(r.hidden).toEqual([1, 8, 0, 0]);
 });
 
+test("multisample resources: 4x renderbuffer, resolved by BLIT and on readback (edge pixels are partial coverage)", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.msaa());
+  expect(r.error).toBeUndefined();
+  expect(r.liveRenderbuffers).toBe(1);
+  const px = (a: number[], x: number, y: number): number[] => a.slice((y * 16 + x) * 4, (y * 16 + x) * 4 + 4);
+  for (const img of [r.blitted, r.direct]) {
+    expect(px(img, 2, 2)).toEqual([255, 128, 0, 255]); // inside the lower-left triangle: (1, 0.5, 0) colour
+    expect(px(img, 13, 13)).toEqual([0, 0, 255, 255]); // outside: the blue clear
+    // the diagonal edge (x + y = 15 pixel centres lie on it): samples split between triangle and
+    // clear, so the resolve averages them — impossible without multisampling
+    const edge = Array.from({ length: 16 }, (_, x) => px(img, x, 15 - x));
+    expect(edge.some(([red, , blue]) => red > 30 && red < 225 && blue > 30 && blue < 225)).toBe(true);
+  }
+  expect(r.direct).toEqual(r.blitted);
+});
+
+test("conditional rendering: draws and clears follow occlusion predicates known from an earlier submit", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.conditionalRender());
+  expect(r.error).toBeUndefined();
+  const drawn = [255, 128, 0, 255];
+  const black = [0, 0, 0, 255];
+  expect(r.cases.visibleQuery).toEqual(drawn);
+  expect(r.cases.hiddenQuery).toEqual(black); // result 0: skipped
+  expect(r.cases.hiddenQueryInverted).toEqual(drawn); // inverted condition
+  expect(r.cases.hiddenQueryNoWait).toEqual(black); // result known: NO_WAIT skips too
+  expect(r.cases.hiddenQueryClear).toEqual(black); // CLEAR is conditional as well
+  // a query ended in the same submit cannot be known without stalling: drawn, counted as unresolved
+  expect(r.cases.sameSubmitUnknown).toEqual(drawn);
+  expect(r.stats).toEqual({ skipped: 3, unresolved: 1 });
+});
+
 test("textured draw: BGRA8 texels land in order; L8 samples as grey with alpha 1; X8 alpha is 1", async ({ page }) => {
   await open(page);
   // guest BGRA texels: red, green / blue, white (row 0 first)

@@ -682,6 +682,93 @@ const harness = {
   },
 
   /**
+   * Multisampling: the triangle drawn into a 4-sample RGBA8 resource (a multisample renderbuffer),
+   * resolved by a BLIT into a single-sample resource (what Mesa does for a window or glBlitFramebuffer)
+   * and read back; the multisample resource itself is also read back (resolved on read).
+   */
+  msaa(): { blitted: number[]; direct: number[]; error?: string; liveRenderbuffers?: number } {
+    const w = 16;
+    const h = 16;
+    const s = session([{ ...tex2d(10, 67, w, h), nrSamples: 4 }, tex2d(11, 67, w, h), buffer(30, 256), buffer(31, 64, Bind.INDEX_BUFFER)]);
+    const r = run(s, triangleCmds({ yflip: false, indexed: false }), false);
+    const blit: Command = {
+      kind: "BLIT",
+      mask: 0xf,
+      filter: 0,
+      scissorEnable: false,
+      renderConditionEnable: false,
+      alphaBlend: false,
+      scissor: { minx: 0, miny: 0, maxx: 0, maxy: 0 },
+      dst: { res: 11, level: 0, format: 67, box: { x: 0, y: 0, z: 0, w, h, d: 1 } },
+      src: { res: 10, level: 0, format: 67, box: { x: 0, y: 0, z: 0, w, h, d: 1 } },
+    };
+    const rb = run(s, [blit, readBack(11, w, h, 4), readBack(10, w, h, 4)], false);
+    return {
+      blitted: Array.from(s.backings.get(11)!.subarray(0, w * h * 4)),
+      direct: Array.from(s.backings.get(10)!.subarray(0, w * h * 4)),
+      error: r.error ?? rb.error,
+      liveRenderbuffers: s.r.stats().liveGlObjects.renderbuffer,
+    };
+  },
+
+  /**
+   * Conditional rendering: two occlusion predicates (one visible draw, one scissored away) resolved
+   * in a first submit; later submits CLEAR black and draw under SET_RENDER_CONDITION. Returns the
+   * centre pixel of the lower-left triangle after each case, plus the renderer's counters. The last
+   * case conditions on a query ended in the *same* submit (result unknown: drawn, counted unresolved).
+   */
+  async conditionalRender(): Promise<{ cases: Record<string, number[]>; stats: { skipped: number; unresolved: number }; error?: string }> {
+    const w = 16;
+    const h = 16;
+    const s = session(triangleResources());
+    const cmds = triangleCmds({ yflip: false, indexed: false });
+    const draw = cmds.pop()!;
+    const query = (handle: number, offset: number): Command => ({ kind: "CREATE_QUERY", handle, queryType: 1, index: 0, offset, res: 32 });
+    const scissorAll: Command = { kind: "SET_SCISSOR_STATE", startSlot: 0, scissors: [{ minx: 0, miny: 0, maxx: 0, maxy: 0 }] };
+    const rsScissor: Command = {
+      kind: "CREATE_RASTERIZER",
+      handle: 23,
+      state: { s0: (1 << 1) | (1 << 14) | (1 << 15) | (1 << 29), pointSize: 1, spriteCoordEnable: 0, lineStipplePattern: 0, lineStippleFactor: 0, clipPlaneEnable: 0, lineWidth: 1, offsetUnits: 0, offsetScale: 0, offsetClamp: 0 },
+    };
+    const first = run(s, [
+      ...cmds,
+      query(60, 0),
+      query(61, 16),
+      query(62, 32),
+      { kind: "BEGIN_QUERY", handle: 60 },
+      draw,
+      { kind: "END_QUERY", handle: 60 },
+      { kind: "GET_QUERY_RESULT", handle: 60, wait: true },
+      scissorAll,
+      rsScissor,
+      { kind: "BIND_OBJECT", objType: 2, handle: 23 },
+      { kind: "BEGIN_QUERY", handle: 61 },
+      draw,
+      { kind: "END_QUERY", handle: 61 },
+      { kind: "GET_QUERY_RESULT", handle: 61, wait: true },
+      { kind: "BIND_OBJECT", objType: 2, handle: 22 }, // back to the unscissored rasterizer
+    ], false);
+    s.mem.apply(await s.r.settle()); // the next worker task: both results available
+    const black: Command = { kind: "CLEAR", buffers: Clear.COLOR0, color: [0, 0, 0, 1].map(f32bits) as [number, number, number, number], depth: 1, stencil: 0 };
+    const cond = (handle: number, condition: boolean, mode: number): Command => ({ kind: "SET_RENDER_CONDITION", handle, condition, mode });
+    const cases: Record<string, number[]> = {};
+    let error = first.error;
+    const centre = (name: string, body: Command[]): void => {
+      const r = run(s, [cond(0, false, 0), black, ...body, cond(0, false, 0), readBack(10, w, h, 4)], false);
+      error ??= r.error;
+      const m = s.backings.get(10)!;
+      cases[name] = Array.from(m.subarray((4 * w + 4) * 4, (4 * w + 4) * 4 + 4));
+    };
+    centre("visibleQuery", [cond(60, false, 0), draw]);
+    centre("hiddenQuery", [cond(61, false, 0), draw]);
+    centre("hiddenQueryInverted", [cond(61, true, 0), draw]);
+    centre("hiddenQueryNoWait", [cond(61, false, 1), draw]);
+    centre("hiddenQueryClear", [cond(61, false, 0), { kind: "CLEAR", buffers: Clear.COLOR0, color: [1, 1, 1, 1].map(f32bits) as [number, number, number, number], depth: 1, stencil: 0 }]);
+    centre("sameSubmitUnknown", [scissorAll, { kind: "BIND_OBJECT", objType: 2, handle: 23 }, { kind: "BEGIN_QUERY", handle: 62 }, draw, { kind: "END_QUERY", handle: 62 }, { kind: "BIND_OBJECT", objType: 2, handle: 22 }, cond(62, false, 0), draw]);
+    return { cases, stats: s.r.stats().renderCondition, error };
+  },
+
+  /**
    * Bounded fuzz against the real renderer: a valid triangle stream mutated `cases` times (bit
    * flips, interesting values, length fields). Counts exceptions escaping submit() (must be 0)
    * and checks that a clean clear still works afterwards.
