@@ -71,8 +71,10 @@ export async function startChromiumBridge(opts: ChromiumBridgeOptions): Promise<
       browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
       const page = await browser.newPage();
       page.on("console", (m) => {
-        // ANGLE's performance notes ("GPU stall due to ReadPixels") are noise for every readback.
-        if ((m.type() === "error" || m.type() === "warning") && !m.text().includes("GL Driver Message")) log(`bridge page: ${m.text()}`);
+        // ANGLE's performance notes ("GPU stall due to ReadPixels") are noise for every readback, and
+        // the port's loseContext() on client teardown makes Chromium warn each time.
+        const noise = m.text().includes("GL Driver Message") || m.text().includes("loseContext: context lost");
+        if ((m.type() === "error" || m.type() === "warning") && !noise) log(`bridge page: ${m.text()}`);
       });
       page.on("pageerror", (e) => log(`bridge page error: ${e.message}`));
       await page.goto(pageUrl);

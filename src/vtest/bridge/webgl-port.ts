@@ -16,6 +16,7 @@ import { translatorFromShaderModule } from "../../virgl/render/shader-port.ts";
 import type { Box3 } from "../../virgl/resource-desc.ts";
 import { type VirglError, VirglRenderer } from "../../virgl/renderer.ts";
 import { GatheredBacking } from "../../virgl/transfer-plan.ts";
+import { virglFormatBlock } from "../formats.ts";
 
 /** The one virgl context id inside each per-client renderer. */
 const CTX = 1;
@@ -23,6 +24,21 @@ const CTX = 1;
 const SETTLE_TIMEOUT_MS = 5000;
 /** Renderer errors logged per client; the rest are only counted. */
 const LOGGED_ERRORS = 8;
+/**
+ * Largest resource a client may create (bytes, all levels and layers). Measured: piglit's
+ * max-texture-size asks for 16384² RGBA32F textures (4 GiB); SwiftShader's GPU process then loses
+ * every WebGL context of the page, including other clients'. virglrenderer answers such requests
+ * with an allocation failure; we refuse them before they reach GL.
+ */
+export const MAX_RESOURCE_BYTES = 256 * 1024 * 1024;
+
+/** Upper bound of a resource's size: full mip chain (x 4/3), every layer/slice. */
+export function resourceBytes(d: VtestResourceDesc): number {
+  const block = d.target === 0 ? { bytes: 1, width: 1, height: 1 } : (virglFormatBlock(d.format) ?? { bytes: 16, width: 1, height: 1 });
+  const base = Math.ceil(d.width / block.width) * Math.ceil(Math.max(1, d.height) / block.height) * block.bytes;
+  const layers = Math.max(1, d.depth) * Math.max(1, d.arraySize) * Math.max(1, d.nrSamples);
+  return base * layers * (d.lastLevel > 0 ? 4 / 3 : 1);
+}
 
 export interface WebGlPortOptions {
   /** Reports renderer errors (the bridge page forwards console warnings to the server log). */
@@ -49,6 +65,10 @@ class WebGlContext implements RendererContext {
   }
 
   createResource(d: VtestResourceDesc): void {
+    const bytes = resourceBytes(d);
+    if (bytes > MAX_RESOURCE_BYTES) {
+      return this.report({ ctx: CTX, cmd: "RESOURCE_CREATE", offset: -1, message: `resource ${d.handle}: ${d.width}x${d.height}x${d.depth}[${d.arraySize}] format ${d.format} needs ~${Math.round(bytes / 2 ** 20)} MiB, over the ${MAX_RESOURCE_BYTES / 2 ** 20} MiB limit` });
+    }
     const r = this.renderer.createResource({ ...d, flags: 0 });
     if (!r.ok) return this.report(r.error);
     // vtest attaches every resource to the client's context (virglrenderer's vtest_renderer does too).

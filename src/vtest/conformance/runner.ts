@@ -88,28 +88,41 @@ export async function runConformance(opts: RunOptions): Promise<RunOutcome> {
     return res;
   };
 
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < opts.tests.length) {
-      const t = opts.tests[next++]!;
-      if (!server.alive) {
-        notRun.push(t.name);
-        continue;
+  /** Runs `each` over `items` with opts.jobs workers; stops starting tests once the server died. */
+  const pool = async <T>(items: readonly T[], each: (item: T) => Promise<void>, skipped: (item: T) => void): Promise<void> => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < items.length) {
+        const item = items[next++]!;
+        if (server.alive) await each(item);
+        else skipped(item);
       }
-      const res = await runOne(t);
-      res.outcome = classify(res.name, res.status, opts.expectations);
-      results.push(res);
-      opts.onResult?.(res, results.length + notRun.length, opts.tests.length);
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, opts.jobs) }, worker));
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, opts.jobs) }, worker));
-    if (opts.retry && server.alive) {
-      for (const res of results.filter((r) => r.outcome === "Fail")) {
-        const again = await runOne(opts.tests.find((t) => t.name === res.name)!);
-        res.retryStatus = again.status;
-        res.outcome = classify(res.name, res.status, opts.expectations, again.status === "pass" || classify(res.name, again.status, opts.expectations) !== "Fail");
-      }
+    await pool(
+      opts.tests,
+      async (t) => {
+        const res = await runOne(t);
+        res.outcome = classify(res.name, res.status, opts.expectations);
+        results.push(res);
+        opts.onResult?.(res, results.length + notRun.length, opts.tests.length);
+      },
+      (t) => notRun.push(t.name),
+    );
+    if (opts.retry) {
+      const byName = new Map(opts.tests.map((t) => [t.name, t]));
+      await pool(
+        results.filter((r) => r.outcome === "Fail"),
+        async (res) => {
+          const again = await runOne(byName.get(res.name)!);
+          res.retryStatus = again.status;
+          const passedOnRetry = again.status === "pass" || classify(res.name, again.status, opts.expectations) !== "Fail";
+          res.outcome = classify(res.name, res.status, opts.expectations, passedOnRetry);
+        },
+        () => {},
+      );
     }
   } finally {
     await server.stop();

@@ -65,7 +65,8 @@ export class ServerProcess {
   }
 
   private onLine(line: string): void {
-    if (/page crashed|bridge page error|context lost|Target (page, context or browser )?closed|bridge closed/i.test(line)) this.rendererFaults.push(line);
+    // Our own loseContext() on teardown makes Chromium warn "CONTEXT_LOST_WEBGL: loseContext": not a fault.
+    if (/page crashed|bridge page error|WebGL context lost|Target (page, context or browser )?closed|bridge closed/i.test(line)) this.rendererFaults.push(line);
     const m = SESSION_RE.exec(line);
     if (!m) return;
     const id = Number(m[1]);

@@ -46,6 +46,8 @@ const SHADER_RUNNERS = new Set(["shader_runner", "shader_runner_gles2", "shader_
 export function commandFor(t: ListedTest, layout: PiglitLayout): string[] {
   const prog = `${layout.binDir}/${t.program}`;
   if (SHADER_RUNNERS.has(t.program) && t.args[0]) return [prog, `${layout.rootDir}/${t.args[0]}`, ...t.args.slice(1), "-auto", "-fbo"];
+  // piglit's BuiltInConstantsTest (profile type gl_builtin) names its file relative to tests/.
+  if (t.program.startsWith("built-in-constants") && t.args[0]) return [prog, `${layout.rootDir}/tests/${t.args[0]}`, ...t.args.slice(1), "-auto", "-fbo"];
   return [prog, ...t.args, "-auto", "-fbo"];
 }
 
