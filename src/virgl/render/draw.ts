@@ -1,5 +1,5 @@
 // DRAW_VBO on WebGL2: framebuffer → program (translated per key) → vertex input (one VAO per
-// context, attributes respecified per draw) → indices (CPU-prepared, see index-data.ts) → uniforms,
+// context; an attribute is respecified only when its buffer/format/stride/offset/divisor changed) → indices (CPU-prepared, see index-data.ts) → uniforms,
 // textures and samplers → pipeline state → drawArrays/drawElements(Instanced).
 //
 // start_instance is emulated by advancing instanced attributes (offset += ⌊start/divisor⌋·stride);
@@ -35,8 +35,29 @@ const MAX_ATTRIBS = 16;
 const GL_INDEX_TYPE: Record<number, number> = { 1: 0x1401, 2: 0x1403, 4: 0x1405 };
 
 
+/** What one attribute of the context's VAO was last set to (GL keeps it in the VAO). */
+interface AttribSpec {
+  buffer: WebGLBuffer;
+  size: number;
+  type: number;
+  normalized: boolean;
+  integer: boolean;
+  stride: number;
+  offset: number;
+  divisor: number;
+}
+
+const sameSpec = (a: AttribSpec | null, b: AttribSpec): boolean =>
+  a !== null && a.buffer === b.buffer && a.size === b.size && a.type === b.type && a.normalized === b.normalized &&
+  a.integer === b.integer && a.stride === b.stride && a.offset === b.offset && a.divisor === b.divisor;
+
 interface ContextDrawObjects {
   vao: WebGLVertexArrayObject;
+  /**
+   * Shadow of the VAO's attribute state (null = disabled): a draw with the same vertex elements
+   * and buffers as the last one issues no vertex-attribute calls at all.
+   */
+  attribs: (AttribSpec | null)[];
   tf: WebGLTransformFeedback | null;
   /** Per attribute: buffer for CPU-converted data (double-precision attributes). */
   scratch: (WebGLBuffer | undefined)[];
@@ -60,7 +81,7 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
   const objectsFor = (env: ExecEnv): ContextDrawObjects => {
     let o = perCtx.get(env.ctx.id);
     if (!o) {
-      o = { vao: env.objs.vertexArray(), tf: null, scratch: [], elements: env.objs.buffer(), programs: new ProgramCache(env.gl, env.objs, translator), samplers: new Map() };
+      o = { vao: env.objs.vertexArray(), attribs: new Array<AttribSpec | null>(MAX_ATTRIBS).fill(null), tf: null, scratch: [], elements: env.objs.buffer(), programs: new ProgramCache(env.gl, env.objs, translator), samplers: new Map() };
       perCtx.set(env.ctx.id, o);
     }
     return o;
@@ -251,10 +272,24 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
 
       // vertex input
       state.vertexArray(o.vao);
+      const setAttrib = (i: number, spec: AttribSpec): void => {
+        const prev = o.attribs[i];
+        if (sameSpec(prev, spec)) return;
+        if (prev === null) gl.enableVertexAttribArray(i);
+        gl.bindBuffer(ARRAY_BUFFER, spec.buffer);
+        if (spec.integer) gl.vertexAttribIPointer(i, spec.size, spec.type, spec.stride, spec.offset);
+        else gl.vertexAttribPointer(i, spec.size, spec.type, spec.normalized, spec.stride, spec.offset);
+        if (prev?.divisor !== spec.divisor) gl.vertexAttribDivisor(i, spec.divisor);
+        o.attribs[i] = spec;
+      };
       for (let i = 0; i < MAX_ATTRIBS; i++) {
         const e = ve[i];
         if (!e) {
-          gl.disableVertexAttribArray(i);
+          if (o.attribs[i] !== null) {
+            gl.disableVertexAttribArray(i);
+            // A disabled array keeps its pointer in GL, but re-enabling it re-specifies anyway.
+            o.attribs[i] = null;
+          }
           continue;
         }
         const comps64 = doubleVertexComponents(e.srcFormat);
@@ -269,7 +304,6 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
         let offset = vb.offset + e.srcOffset;
         const skip = e.instanceDivisor > 0 && cmd.startInstance > 0 ? Math.floor(cmd.startInstance / e.instanceDivisor) : 0;
         offset += skip * vb.stride;
-        gl.enableVertexAttribArray(i);
         if (comps64 || vf.bgra) {
           // WebGL has neither GL_DOUBLE nor GL_BGRA attributes: convert the elements this draw can
           // reach on the CPU into a scratch buffer
@@ -278,17 +312,14 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
           gl.bindBuffer(ARRAY_BUFFER, sb);
           if (comps64) {
             gl.bufferData(ARRAY_BUFFER, convertDoubles(r.shadow!, offset, vb.stride, comps64, n), STREAM_DRAW);
-            gl.vertexAttribPointer(i, comps64, 0x1406, false, comps64 * 4, 0);
+            setAttrib(i, { buffer: sb, size: comps64, type: 0x1406, normalized: false, integer: false, stride: comps64 * 4, offset: 0, divisor: e.instanceDivisor });
           } else {
             gl.bufferData(ARRAY_BUFFER, convertBgra(e.srcFormat, r.shadow!, offset, vb.stride, n), STREAM_DRAW);
-            gl.vertexAttribPointer(i, 4, vf.type, vf.normalized, 4, 0);
+            setAttrib(i, { buffer: sb, size: 4, type: vf.type, normalized: vf.normalized, integer: false, stride: 4, offset: 0, divisor: e.instanceDivisor });
           }
         } else {
-          gl.bindBuffer(ARRAY_BUFFER, r.buffer);
-          if (vf.integer) gl.vertexAttribIPointer(i, vf.size, vf.type, vb.stride, offset);
-          else gl.vertexAttribPointer(i, vf.size, vf.type, vf.normalized, vb.stride, offset);
+          setAttrib(i, { buffer: r.buffer, size: vf.size, type: vf.type, normalized: vf.normalized, integer: vf.integer, stride: vb.stride, offset, divisor: e.instanceDivisor });
         }
-        gl.vertexAttribDivisor(i, e.instanceDivisor);
       }
       gl.bindBuffer(ARRAY_BUFFER, null);
 
