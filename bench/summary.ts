@@ -95,9 +95,9 @@ export function summaryRows(): SummaryRow[] {
     const frames = obj(r.frames);
     const upload = obj(r.upload);
     const drawsPerSec = num(frames.drawsPerSec);
-    rows.push(row(`renderer replay of recorded ${name}: draws/s`, "renderer-replay", rr, drawsPerSec === null ? null : Math.round(drawsPerSec), "draws/s", undefined, str(r.error) ?? (num(frames.framesPerSec) !== null ? `${round(num(frames.framesPerSec)!, 1)} frames/s incl. readback` : undefined)));
+    if (r.frames !== null) rows.push(row(`renderer replay of recorded ${name}: draws/s`, "renderer-replay", rr, drawsPerSec === null ? null : Math.round(drawsPerSec), "draws/s", undefined, str(r.error) ?? (num(frames.framesPerSec) !== null ? `${round(num(frames.framesPerSec)!, 1)} frames/s incl. readback` : undefined)));
     const mbps = num(upload.MBps);
-    if (mbps !== null) rows.push(row(`renderer replay of recorded ${name}: upload`, "renderer-replay", rr, round(mbps, 0), "MB/s", undefined, `${round((num(upload.uploadBytes) ?? 0) / Math.max(1, num(upload.loops) ?? 1) / 1024, 1)} KB of buffer puts per pass`));
+    if (mbps !== null) rows.push(row(`renderer replay of recorded ${name}: upload`, "renderer-replay", rr, round(mbps, 0), "MB/s", undefined, `${round((num(upload.uploadBytes) ?? 0) / Math.max(1, num(upload.loops) ?? 1) / 1024, 1)} KB of puts per pass`));
   }
 
   const memory = obj(ffr.memory);
