@@ -98,9 +98,7 @@ export class VirglHost {
   }
 
   private resetRendererGlState(): void {
-    // VirglRenderer has no public accessor for its state cache yet; its reset() is exactly the
-    // documented way to resync after someone else used the context (state-cache.ts header).
-    (this.renderer as unknown as { state: { reset(): void } }).state.reset();
+    this.renderer.resetGlState();
   }
 
   stats(): VirglHostStats {
