@@ -10,17 +10,12 @@
 import { hasGuestImages, guestManifestPath } from "../src/emulator/node-images.ts";
 import { installFirstFrameProbe, readMilestones, waitForFirstFrame, type FirstFrameMilestones } from "./lib/first-frame.ts";
 import { openGuestPage, serialText, withPageErrors, type GuestPage } from "./lib/guest-page.ts";
-import { errorText, loadAverages, median, startBenchEnvironment, writeResults, type LoadAverages } from "./lib/harness.ts";
+import { cliOption, errorText, loadAverages, median, startBenchEnvironment, writeResults, type LoadAverages } from "./lib/harness.ts";
 import { MEASURE_MEMORY_ARGS, measurePageMemory, measureProcessMemory, type PageMemory, type ProcessMemory } from "./lib/page-memory.ts";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
-const runs = Math.max(1, Number(option("runs", "1")) || 1);
+const runs = Math.max(1, Number(cliOption("runs", "1")) || 1);
 /** kmscube running time before the memory measurement. */
-const settleS = Number(option("settle", "15"));
+const settleS = Number(cliOption("settle", "15"));
 
 interface ColdRun {
   ok: boolean;

@@ -12,14 +12,10 @@
  */
 import { hasGuestImages, guestManifestPath } from "../src/emulator/node-images.ts";
 import { BOOT_TIMEOUT_MS, openGuestPage, serialText, waitForSerial, withPageErrors, type GuestPage } from "./lib/guest-page.ts";
-import { errorText, loadAverages, round, startBenchEnvironment, writeResults, type LoadAverages } from "./lib/harness.ts";
+import { cliOption, errorText, loadAverages, round, startBenchEnvironment, writeResults, type LoadAverages } from "./lib/harness.ts";
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
-const durationS = Number(option("duration", "4"));
+const durationS = Number(cliOption("duration", "4"));
 const full = args.includes("--full");
 
 /** The scenes of e2e/virgl-guest.spec.ts: every scene family of glmark2's default list. */

@@ -9,18 +9,13 @@
  * Writes bench/results/renderer-replay.json.
  */
 import { KEEP_NAMES_SHIM } from "./lib/guest-page.ts";
-import { errorText, round, startBenchEnvironment, writeResults } from "./lib/harness.ts";
+import { cliOption, errorText, round, startBenchEnvironment, writeResults } from "./lib/harness.ts";
 import type { ReplayBenchResult } from "../test/pages/bench-replay.ts";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
-const seconds = Number(option("seconds", "5"));
+const seconds = Number(cliOption("seconds", "5"));
 // The recorded streams with frames (a draw loop + a 300x300 readback per frame, 10 frames each),
 // and piglit's textured triangle for texture uploads (a 64x64 RGBA texture + a 7-level mipmap).
-const streams = option("streams", "glxgears.vtstream.gz,es2gears.vtstream.gz,piglit-gl-1.0-textured-triangle.vtstream.gz").split(",");
+const streams = cliOption("streams", "glxgears.vtstream.gz,es2gears.vtstream.gz,piglit-gl-1.0-textured-triangle.vtstream.gz").split(",");
 
 type Row = ReplayBenchResult | { stream: string; error: string };
 

@@ -3,9 +3,9 @@
  * presented, with the milestones in between. Runs in the page: performance.now() counts from
  * navigation start, so "page load → first 3D frame" is the present's timestamp.
  *
- * A present counts as kmscube's first 3D frame when it arrives after /init's
- * "WEBVIRGL-RUN-BEGIN kmscube" and after the counting VirglPort saw at least one DRAW_VBO (fbcon's
- * 2D flushes also present frames, and kmscube is the only GL client in that boot).
+ * A present counts as kmscube's first 3D frame when the counting VirglPort has seen at least one
+ * DRAW_VBO before it (fbcon's 2D flushes also present frames; kmscube is the only GL client in
+ * that boot).
  */
 import { BOOT_TIMEOUT_MS, serialText, waitForGpuClient, type GuestPage } from "./guest-page.ts";
 
@@ -56,7 +56,7 @@ export async function installFirstFrameProbe(gp: GuestPage): Promise<void> {
       }
     }, 5);
     handle.gpuClient!.onPresented(() => {
-      if (probe.first3d !== null || probe.runBegin === null || draws() === 0) return;
+      if (probe.first3d !== null || draws() === 0) return;
       probe.first3d = performance.now();
       probe.draws = draws();
     });

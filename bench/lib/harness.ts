@@ -111,4 +111,11 @@ export function median(values: number[]): number | null {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** `--name VALUE` from the command line, or `fallback`. */
+export function cliOption(name: string, fallback: string): string {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
+}
+
 export const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
