@@ -22,7 +22,8 @@ const USAGE = `usage: webvirgl-vtest [options]
   --page-port KIND     port of the bridge page: webgl (default) or recording
   --protocol N         highest protocol version to offer (default 0; see README)
   --no-ping            do not answer PING_PROTOCOL_VERSION (act as a pre-versioning server)
-  --max-message BYTES  largest accepted message (default 67108864)
+  --max-message BYTES  largest accepted message (default 268435456: the largest resource the
+                       WebGL port accepts; piglit's max-texture-size uploads 128 MiB at once)
   --quiet              log errors only
   --help`;
 
@@ -38,7 +39,7 @@ function main(): Promise<void> | void {
       renderer: { type: "string", default: "chromium" },
       "page-port": { type: "string", default: "webgl" },
       "no-ping": { type: "boolean", default: false },
-      "max-message": { type: "string", default: String(64 * 1024 * 1024) },
+      "max-message": { type: "string", default: String(256 * 1024 * 1024) },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },

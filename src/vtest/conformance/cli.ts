@@ -66,8 +66,7 @@ async function main(): Promise<number> {
   };
   let tests = parseTestList(readFileSync(values.list, "utf8"), values.list);
   const listed = tests.length;
-  tests = tests.filter((t) => !matchesAny(t.name, expectations.skips));
-  const skipped = listed - tests.length;
+  // Selection happens on the whole list, so a shard is the same set whatever skips.txt says.
   if (values.filter) {
     const re = new RegExp(values.filter);
     tests = tests.filter((t) => re.test(t.name));
@@ -78,6 +77,9 @@ async function main(): Promise<number> {
     tests = shard(tests, Number(m[1]), Number(m[2]));
   }
   if (values.max) tests = tests.slice(0, num(values.max, "--max", 1));
+  const selected = tests.length;
+  tests = tests.filter((t) => !matchesAny(t.name, expectations.skips));
+  const skipped = selected - tests.length;
   if (!tests.length) throw new Error("no tests selected");
   const layout = findPiglit(values.piglit);
   const out = resolve(values.out);
@@ -87,7 +89,7 @@ async function main(): Promise<number> {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const jobs = num(values.jobs, "--jobs", 1);
-  process.stderr.write(`conformance: ${tests.length} tests (${listed} listed, ${skipped} in skips.txt), ${jobs} at a time, ${values.timeout} s limit\n`);
+  process.stderr.write(`conformance: ${tests.length} tests (${listed} listed, ${selected} selected, ${skipped} of them in skips.txt), ${jobs} at a time, ${values.timeout} s limit\n`);
 
   const run = await runConformance({
     tests,
@@ -103,8 +105,8 @@ async function main(): Promise<number> {
       : (r, done, total) => process.stderr.write(`[${done}/${total}] ${r.status.padEnd(7)} ${r.outcome.padEnd(14)} ${(r.durationMs / 1000).toFixed(1).padStart(5)}s ${r.name}\n`),
   });
   rmSync(join(work, "mnt"), { recursive: true, force: true });
-  const summary = summaryText(run);
-  writeFileSync(join(out, "results.json"), resultsJson(run, { list: values.list, selected: tests.length, jobs, timeoutSec: Number(values.timeout), piglit: layout.rootDir, date: new Date().toISOString() }));
+  const summary = summaryText(run, skipped);
+  writeFileSync(join(out, "results.json"), resultsJson(run, { list: values.list, selected, excludedBySkips: skipped, jobs, timeoutSec: Number(values.timeout), piglit: layout.rootDir, date: new Date().toISOString() }));
   writeFileSync(join(out, "summary.md"), summary);
   writeFileSync(join(out, "expected-fails.new.txt"), formatBaseline(run.results, expectations.flakes));
   if (values["update-baseline"]) {

@@ -44,13 +44,15 @@ export function summaryTable(results: readonly TestResult[]): string {
 
 const OUTCOMES: readonly Outcome[] = ["Pass", "Skip", "ExpectedFail", "Flake", "UnexpectedPass", "Fail"];
 
-export function summaryText(run: RunOutcome): string {
+/** `excluded`: selected tests not run because skips.txt lists them; they count as not passed. */
+export function summaryText(run: RunOutcome, excluded = 0): string {
   const rt = rates(run.results);
   const by = countBy(run.results, (r) => r.outcome);
+  const listed = rt.total + excluded;
   const lines = [
     summaryTable(run.results),
     "",
-    `pass rate: ${rt.pass}/${rt.total} = ${pct(rt.passRate)} of the list; ${pct(rt.passRateRun)} of the ${rt.total - rt.skip} tests not skipped`,
+    `pass rate: ${rt.pass}/${listed} = ${pct(listed ? rt.pass / listed : 0)} of the selected tests${excluded ? ` (${excluded} of them excluded by skips.txt)` : ""}; ${pct(rt.passRateRun)} of the ${rt.total - rt.skip} tests run and not skipped`,
     `outcomes: ${OUTCOMES.map((o) => `${o} ${by.get(o) ?? 0}`).join(", ")}; wall time ${(run.wallMs / 1000).toFixed(0)} s`,
   ];
   const fails = run.results.filter((r) => r.outcome === "Fail");
