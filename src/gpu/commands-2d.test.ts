@@ -158,6 +158,23 @@ describe("TRANSFER_TO_HOST_2D", () => {
     expect([...call.pixels]).toEqual(expected);
   });
 
+  it("fills a buffer from the backend's allocPixels (recycled, stale contents) when it offers one", () => {
+    const h = new GpuHarness();
+    withResource(h);
+    attach(h, 1, scatteredBacking(h));
+    const recycled = new Uint8Array(W * H * 4).fill(0xee);
+    const asked: number[] = [];
+    Object.assign(h.backend, { allocPixels: (n: number) => (asked.push(n), recycled.subarray(0, n)) });
+    expect(h.command(CMD.TRANSFER_TO_HOST_2D, [0, 0, W, H, 0, 0, 1, 0])?.type).toBe(RESP.OK_NODATA);
+    const [call] = h.backend.take();
+    if (call.method !== "writeRect") throw new Error(call.method);
+    expect(asked).toEqual([W * H * 4]);
+    expect(call.pixels.buffer).toBe(recycled.buffer);
+    const expected: number[] = [];
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) expected.push(...px(x, y));
+    expect([...call.pixels]).toEqual(expected);
+  });
+
   it("gathers a sub-rectangle with offset = y*stride + x*4 into tightly packed rows", () => {
     const h = new GpuHarness();
     withResource(h);

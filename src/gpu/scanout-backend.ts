@@ -32,6 +32,11 @@ export interface ScanoutBackend {
   destroyResource(resourceId: number): void;
   /** Writes `pixels` (rect.width * rect.height * 4 bytes) at `rect` of the resource. */
   writeRect(resourceId: number, rect: Rect, pixels: Uint8Array): void;
+  /**
+   * Optional: a buffer for the next writeRect, possibly recycled from earlier writes (contents
+   * undefined; the caller fills all of it). Without it the device allocates a fresh one.
+   */
+  allocPixels?(byteLength: number): Uint8Array;
   /** resourceId 0 disables the scanout. `rect` is the part of the resource shown. */
   setScanout(scanoutId: number, resourceId: number, rect: Rect): void;
   /** Presents the damaged `rect` (resource coordinates) on every scanout showing the resource. */
