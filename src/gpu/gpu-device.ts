@@ -61,6 +61,10 @@ export interface GpuModule {
    * when the module holds nothing a snapshot would miss. A module without it blocks saving.
    */
   saveBlocker?(): string | null;
+  /** What the module needs back after a restore (structured-clone friendly); only called when saveBlocker() is null. */
+  saveState?(): unknown;
+  /** After the device's own restore (and reset): rebuild what saveState() returned, validating it. */
+  restoreState?(snapshot: unknown): void;
 }
 
 /**
@@ -245,7 +249,9 @@ export class VirtioGpuDevice implements VirtioDeviceModel {
       if (blocker) throw new Error(`virtio-gpu: cannot save state: module ${module.name}: ${blocker}`);
     }
     if (!this.state) throw new Error("virtio-gpu: saveState before the device was attached to a transport");
-    return saveGpuState(this.state, this.eventsRead);
+    const snapshot = saveGpuState(this.state, this.eventsRead);
+    for (const module of this.options.modules) if (module.saveState) (snapshot.modules ??= {})[module.name] = module.saveState();
+    return snapshot;
   }
 
   /**
@@ -259,6 +265,10 @@ export class VirtioGpuDevice implements VirtioDeviceModel {
     this.reset();
     restoreGpuState(state, snapshot);
     this.eventsRead = snapshot.eventsRead >>> 0;
+    for (const module of this.options.modules) {
+      const saved = snapshot.modules?.[module.name];
+      if (saved !== undefined) module.restoreState?.(saved);
+    }
   }
 
   // --- reset -------------------------------------------------------------------------------------

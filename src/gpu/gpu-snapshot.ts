@@ -19,6 +19,8 @@ export interface GpuDeviceSnapshot {
   scanouts: { width: number; height: number; resourceId: number; rect: Rect }[];
   cursors: (CursorState | null)[];
   resources: GpuResourceSnapshot[];
+  /** Command modules' own state by module name (GpuModule.saveState). */
+  modules?: Record<string, unknown>;
 }
 
 export function saveGpuState(state: GpuState, eventsRead: number): GpuDeviceSnapshot {

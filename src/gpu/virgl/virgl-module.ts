@@ -35,6 +35,19 @@ export interface VirglModule extends GpuModule {
   dispose(): void;
 }
 
+/** Empty contexts (no resources, no submits): all a savable module holds. */
+interface VirglModuleSnapshot {
+  contexts: { id: number; name: string }[];
+}
+
+function readModuleSnapshot(value: unknown): VirglModuleSnapshot {
+  const contexts = (value as Partial<VirglModuleSnapshot> | null)?.contexts;
+  if (!Array.isArray(contexts) || !contexts.every((c) => Number.isInteger(c?.id) && c.id > 0 && typeof c.name === "string")) {
+    throw new Error(`virgl: restore: snapshot ${JSON.stringify(value)} is not { contexts: { id, name }[] }`);
+  }
+  return { contexts };
+}
+
 export function createVirglModule(options: VirglModuleOptions): VirglModule {
   const { port, capsets } = options;
   if (capsets.v1.length !== CAPSETS[0].size || capsets.v2.length !== CAPSETS[1].size) {
@@ -79,10 +92,20 @@ export function createVirglModule(options: VirglModuleOptions): VirglModule {
       unsubscribe();
     },
     saveBlocker(): string | null {
-      // Contexts and 3D resources live in the GPU worker's WebGL context, which no snapshot holds;
-      // with none (before any GL program ran) the module has nothing beyond its capsets.
-      if (v3d.contexts.size === 0 && v3d.resources.size === 0) return null;
-      return `${v3d.contexts.size} virgl contexts and ${v3d.resources.size} 3D resources exist (3D state lives in the GPU worker; save before any GL program runs)`;
+      // GL objects live in the GPU worker's WebGL context, which no snapshot holds. Before any
+      // submit or 3D resource there are at most empty contexts (Linux creates one for its fbdev
+      // client when it attaches the console's dumb buffer): those are re-created on restore.
+      if (v3d.resources.size === 0 && counters.submits === 0) return null;
+      return `${v3d.resources.size} 3D resources and ${counters.submits} submits so far (3D state lives in the GPU worker; save before any GL program runs)`;
+    },
+    saveState(): VirglModuleSnapshot {
+      return { contexts: [...v3d.contexts.values()].map((c) => ({ id: c.id, name: c.name })) };
+    },
+    restoreState(snapshot: unknown): void {
+      for (const { id, name } of readModuleSnapshot(snapshot).contexts) {
+        v3d.contexts.set(id, { id, name, attached: new Set(), firstError: null });
+        port.createContext(id, name);
+      }
     },
     get stats(): VirglModuleStats {
       return {
