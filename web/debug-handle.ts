@@ -7,18 +7,13 @@ import type { GuestManifest } from "../src/emulator/guest-manifest.ts";
 import type { VirtioGpu } from "../src/gpu/index.ts";
 import type { GpuClient } from "../src/worker/gpu-client.ts";
 import type { MachineVirgl } from "../src/machine/devices.ts";
-import type { MachinePhase, VirtualGpuMachine } from "../src/machine/machine.ts";
+import type { MachinePhase, MachineTimings, VirtualGpuMachine } from "../src/machine/machine.ts";
 
 /** "checking" until the machine exists; then the machine's phase (idle, downloading, …, paused, stopped, failed). */
 export type PagePhase = "checking" | MachinePhase;
 
-/** Milliseconds since navigation start (performance.now()). */
-export interface PageTimings {
-  imagesLoaded: number | null;
-  emulatorStarted: number | null;
-  /** The guest's /init printed WEBVIRGL-INIT-START. */
-  initMarker: number | null;
-}
+/** Milliseconds since navigation start (performance.now()): the machine's timings (src/machine MachineTimings). */
+export type PageTimings = MachineTimings;
 
 export interface WebvirglDebugHandle {
   /** The page's machine (src/machine): what the UI drives; null until created. The fields below follow it across resets. */

@@ -17,6 +17,7 @@ import { ProgressBar, updateFraction } from "./ui/progress-bar.ts";
 import { ScreenInput, v86Ps2Sink } from "./ui/screen-input.ts";
 import { ScreenshotButton } from "./ui/screenshot-button.ts";
 import { ScreenView } from "./ui/screen-view.ts";
+import { SnapshotControl } from "./ui/snapshot-control.ts";
 import { SerialTerminal } from "./ui/serial-terminal.ts";
 import { SerialToggle } from "./ui/serial-toggle.ts";
 import { StatsOverlay } from "./ui/stats-overlay.ts";
@@ -64,7 +65,7 @@ const handle: WebvirglDebugHandle = {
     return pageError;
   },
   get timings() {
-    return machine?.timings ?? { imagesLoaded: null, emulatorStarted: null, initMarker: null };
+    return machine?.timings ?? { imagesLoaded: null, bootStarted: null, emulatorStarted: null, initMarker: null, restored: null, firstFrame: null };
   },
   serialText: () => machine?.serialText() ?? "",
   sendSerial: (text) => machine?.sendSerial(text),
@@ -113,6 +114,7 @@ async function start(): Promise<void> {
     cmdline: options.extraCmdline,
     memoryMiB: options.memoryMiB ?? undefined,
     virgl: options.virgl,
+    snapshot: options.snapshot ? "auto" : "off",
     onSerial: (byte) => terminal.writeByte(byte),
     onPhase: (phase, detail) => {
       status.set(detail);
@@ -142,6 +144,7 @@ async function start(): Promise<void> {
   const screenshot = new ScreenshotButton(() => m.screenshot(), (message) => fail("Screenshot failed", message));
   const fullscreen = new FullscreenButton(screenPane);
   byId("machine-controls").append(picker.element, controls.element, screenshot.element, fullscreen.element, serialToggle.element, stats.toggle);
+  if (options.snapshot) byId("machine-controls").append(new SnapshotControl(m, (message) => fail("Snapshot", message)).element);
   controls.update(m.phase);
 
   m.on("boot", ({ count, cmdline }) => {

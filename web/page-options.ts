@@ -6,6 +6,7 @@
  *   ?cmdline=...         extra kernel arguments after the fast defaults
  *   ?memory=256          guest RAM in MiB (at least 64 + initramfs)
  *   ?virgl=0             2D-only virtio-gpu (no VIRTIO_GPU_F_VIRGL); the guest gets webvirgl.gl=softpipe
+ *   ?snapshot=0          no instant start: boot the demo directly, never read or save a snapshot
  */
 import { DEMO_NAMES, isDemoName, type DemoName } from "../src/machine/demos.ts";
 
@@ -16,6 +17,8 @@ export interface PageOptions {
   memoryMiB: number | null;
   /** Offer virgl 3D (default); false with ?virgl=0. */
   virgl: boolean;
+  /** Instant start from a stored snapshot (default); false with ?snapshot=0. */
+  snapshot: boolean;
 }
 
 export function readPageOptions(search = location.search): PageOptions {
@@ -35,5 +38,14 @@ export function readPageOptions(search = location.search): PageOptions {
     extraCmdline: params.get("cmdline") ?? "",
     memoryMiB,
     virgl: params.get("virgl") !== "0",
+    snapshot: readSwitch(params, "snapshot"),
   };
+}
+
+/** A 0/1 query switch, on by default; anything else is a visible error. */
+function readSwitch(params: URLSearchParams, name: string): boolean {
+  const value = params.get(name);
+  if (value === null || value === "1") return true;
+  if (value === "0") return false;
+  throw new Error(`?${name}=${value} must be 0 or 1`);
 }

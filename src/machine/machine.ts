@@ -7,7 +7,7 @@ import v86WasmUrl from "v86/build/v86.wasm?url";
 import { createEmulator, type Emulator } from "../emulator/emulator.ts";
 import { fetchGuestImages, type FetchedGuestImages } from "../emulator/fetch-guest-images.ts";
 import type { GuestManifest } from "../emulator/guest-manifest.ts";
-import { buildKernelCmdline } from "../emulator/kernel-cmdline.ts";
+import { buildKernelCmdline, guestRunArg } from "../emulator/kernel-cmdline.ts";
 import { SerialLog } from "../emulator/serial-port.ts";
 import type { VirtioGpu } from "../gpu/index.ts";
 import type { GpuClient } from "../worker/gpu-client.ts";
@@ -19,6 +19,10 @@ import { Emitter } from "./events.ts";
 import { GuestGlInfoParser, type GuestGlInfo } from "./guest-gl-info.ts";
 import { MachineScreen, type ScreenSource } from "./machine-screen.ts";
 import { StatsSampler, type MachineStats } from "./machine-stats.ts";
+import { captureState, cmdlineOverridesRun, restoreState, SavePoint, snapshotConfig } from "./snapshot-boot.ts";
+import { demoCommandLine } from "./snapshot-guest.ts";
+import { defaultSnapshotStorage } from "./snapshot-idb.ts";
+import { MemorySnapshotStorage, SnapshotStore, type SnapshotConfig, type SnapshotInfo, type SnapshotRecord, type SnapshotStorage } from "./snapshot-store.ts";
 
 const MiB = 1024 * 1024;
 const INIT_MARKER = "WEBVIRGL-INIT-START";
@@ -43,8 +47,44 @@ export type GuestEvent = { type: "init" } | { type: "run-begin"; name: string } 
 export interface MachineTimings {
   /** performance.now() values (ms); null until reached in the current boot. */
   imagesLoaded: number | null;
+  /** This boot (cold or restore) began: after the previous PC was torn down, before images are awaited. */
+  bootStarted: number | null;
   emulatorStarted: number | null;
+  /** /init's WEBVIRGL-INIT-START, or the end of a snapshot restore. */
   initMarker: number | null;
+  /** A snapshot was loaded into the PC and its CPU runs again (null on a cold boot). */
+  restored: number | null;
+  /** First frame of the demo presented by the GPU worker (with virgl: after the demo's first draw). */
+  firstFrame: number | null;
+}
+
+/** How the current PC came up. */
+export type BootSource = "cold" | "snapshot";
+
+export interface MachineFirstFrame {
+  /** performance.now() of the presented frame. */
+  at: number;
+  /** Since `timings.bootStarted` (ms). */
+  sinceBootMs: number;
+  source: BootSource;
+  demo: DemoName;
+}
+
+export interface MachineRestored {
+  /** performance.now() when the CPU ran again. */
+  at: number;
+  /** Since `timings.bootStarted`: reading the snapshot + building the PC + loading the state (ms). */
+  ms: number;
+  /** Reading the stored snapshot alone (ms). */
+  readMs: number;
+  bytes: number;
+}
+
+export interface MachineSnapshotSaved extends SnapshotInfo {
+  /** CPU paused for the capture (ms). */
+  pauseMs: number;
+  /** Writing to storage (ms). */
+  writeMs: number;
 }
 
 export interface MachineEvents {
@@ -60,8 +100,23 @@ export interface MachineEvents {
   /** A new PC was built (first boot, reset, setDemo): the serial log starts over. */
   boot: { count: number; demo: DemoName; cmdline: string };
   /** The new PC's CPU runs: `emulator`, `gpu`, `virgl` now belong to this boot (hook per-boot things, e.g. input, here). */
-  started: { count: number };
+  started: { count: number; source: BootSource };
+  /** The PC came from a stored snapshot (fires after `started`). */
+  restored: MachineRestored;
+  /** A snapshot of this boot was stored for later visits. */
+  snapshotSaved: MachineSnapshotSaved;
+  /** Saving or restoring a snapshot failed (a failed restore falls back to a cold boot). */
+  snapshotError: { operation: "save" | "restore" | "read"; message: string };
+  /** The demo's first frame on screen (graphical demos). */
+  firstFrame: MachineFirstFrame;
 }
+
+/**
+ * "auto": restore a stored snapshot when one fits (same guest image and config), else boot cold
+ * into the guest shell, save a snapshot there and start the demo from the shell. "off": boot the
+ * demo directly, never read or write snapshots.
+ */
+export type SnapshotMode = "auto" | "off";
 
 export interface VirtualGpuMachineOptions {
   /** Element the machine fills with its screen (virtio-gpu canvas + VGA view). Or `canvas`. */
@@ -84,6 +139,10 @@ export interface VirtualGpuMachineOptions {
   statsIntervalMs?: number;
   /** v86.wasm URL (default: the one bundled by Vite). */
   v86WasmUrl?: string;
+  /** Instant start (default "off"); see SnapshotMode. Ignored when `cmdline` sets webvirgl.run/args. */
+  snapshot?: SnapshotMode;
+  /** Where snapshots are kept (default: IndexedDB database "webvirgl"). */
+  snapshotStorage?: SnapshotStorage;
   onProgress?: (progress: MachineProgress) => void;
   onSerial?: (byte: number) => void;
   onStats?: (stats: MachineStats) => void;
@@ -104,6 +163,8 @@ export interface VirtualGpuMachine {
   readonly bootCount: number;
   /** The kernel command line of the current boot. */
   readonly cmdline: string | null;
+  /** How the current PC came up (null before the first boot). */
+  readonly bootSource: BootSource | null;
   /** Internals for tests and tools (they change across resets). */
   readonly emulator: Emulator | null;
   readonly gpu: VirtioGpu | null;
@@ -119,6 +180,10 @@ export interface VirtualGpuMachine {
   setDemo(name: DemoName): Promise<void>;
   /** PNG of the guest screen (virtio-gpu scanout, else the VGA graphics canvas). */
   screenshot(): Promise<Blob>;
+  /** The stored snapshot that fits this machine, if any (null with snapshot "off"). */
+  snapshotInfo(): Promise<SnapshotInfo | null>;
+  /** Deletes this machine's stored snapshot: the next boot (reset, setDemo, next visit) is cold and saves a new one. */
+  discardSnapshot(): Promise<void>;
   serialText(): string;
   sendSerial(text: string): void;
   on<K extends keyof MachineEvents>(type: K, listener: (value: MachineEvents[K]) => void): () => void;
@@ -169,7 +234,14 @@ class Machine implements VirtualGpuMachine {
   private scanoutActive = false;
   bootCount = 0;
   cmdline: string | null = null;
-  readonly timings: MachineTimings = { imagesLoaded: null, emulatorStarted: null, initMarker: null };
+  bootSource: BootSource | null = null;
+  readonly timings: MachineTimings = { imagesLoaded: null, bootStarted: null, emulatorStarted: null, initMarker: null, restored: null, firstFrame: null };
+  private readonly snapshots: SnapshotStore | null;
+  /** The config snapshots of this machine are stored under (known once images and caps are). */
+  private snapshotConfigValue: SnapshotConfig | null = null;
+  private savePoint: SavePoint | null = null;
+  /** Virgl draws before the demo's RUN-BEGIN: its first frame is the first one after a draw of its own. */
+  private drawsAtRunBegin: number | null = null;
 
   constructor(private readonly options: VirtualGpuMachineOptions) {
     checkMachineOptions(options);
@@ -182,6 +254,8 @@ class Machine implements VirtualGpuMachine {
       );
     }
     this.demoValue = getDemo(options.demo ?? "kmscube");
+    const snapshots = (options.snapshot ?? "off") === "auto" && !cmdlineOverridesRun(options.cmdline ?? "");
+    this.snapshots = snapshots ? new SnapshotStore(options.snapshotStorage ?? defaultSnapshotStorage(() => new MemorySnapshotStorage())) : null;
     this.screen = options.container ? new MachineScreen({ container: options.container }) : new MachineScreen({ canvas: options.canvas! });
     this.screen.onChange((visible) => this.events.emit("screen", visible));
     if (options.onProgress) this.on("progress", options.onProgress);
@@ -216,7 +290,10 @@ class Machine implements VirtualGpuMachine {
       this.scanoutActive = active;
       this.screen.setGpuScanoutActive(active);
     });
-    this.machineGpu.gpuClient.onPresented(() => this.sampler.frame());
+    this.machineGpu.gpuClient.onPresented(() => {
+      this.sampler.frame();
+      this.checkFirstFrame();
+    });
     this.machineGpu.gpuClient.onError((e) => console.warn(`webvirgl: GPU worker: ${e.context}: ${e.message}`));
     const interval = this.options.statsIntervalMs ?? 1000;
     this.statsTimer = setInterval(() => this.events.emit("stats", this.sampler.sample()), interval);
@@ -354,6 +431,16 @@ class Machine implements VirtualGpuMachine {
     });
   }
 
+  async snapshotInfo(): Promise<SnapshotInfo | null> {
+    const config = this.snapshotConfigValue;
+    if (!this.snapshots || !config) return null;
+    return this.snapshots.info(config);
+  }
+
+  async discardSnapshot(): Promise<void> {
+    if (this.snapshots) await this.snapshots.discard(this.snapshotConfigValue ?? undefined);
+  }
+
   private checkNotDisposed(): void {
     if (this.disposed) throw new MachineError("bad-option", "The machine was disposed", "create a new one");
   }
@@ -373,6 +460,8 @@ class Machine implements VirtualGpuMachine {
 
   private async teardown(): Promise<void> {
     this.stopBootProgress();
+    this.savePoint = null;
+    this.drawsAtRunBegin = null;
     const emulator = this.emulatorValue;
     const device = this.device?.() ?? null;
     const virgl = this.virglValue;
@@ -407,6 +496,9 @@ class Machine implements VirtualGpuMachine {
   }
 
   private async boot(): Promise<void> {
+    this.timings.bootStarted = performance.now();
+    this.timings.restored = null;
+    this.timings.firstFrame = null;
     this.setPhase("downloading", "Downloading guest images…");
     const images = await this.loadImages();
     this.manifestValue = images.manifest;
@@ -414,12 +506,41 @@ class Machine implements VirtualGpuMachine {
     this.checkNotDisposed();
     const gpu = this.machineGpu ?? (await this.gpuReady!);
 
-    this.setPhase("starting", "Starting the emulator…");
-    const devices = bootDevices(gpu);
     // Without VIRGL the guest's Mesa must take the software path (kms_swrast/softpipe into dumb buffers).
-    const glArg = gpu.port ? "" : "webvirgl.gl=softpipe";
-    const cmdline = buildKernelCmdline([...demoKernelArgs(this.demoValue), glArg, this.options.cmdline ?? ""]);
+    const extraArgs = [gpu.port ? "" : "webvirgl.gl=softpipe", this.options.cmdline ?? ""];
     const memorySize = (this.options.memoryMiB ?? Math.max(256, 2 ** Math.ceil(Math.log2(64 + images.initrd.byteLength / MiB)))) * MiB;
+    const shellCmdline = buildKernelCmdline([guestRunArg("shell"), ...extraArgs]);
+    const version = images.manifest.version;
+    this.snapshotConfigValue = this.snapshots && version ? snapshotConfig(version, memorySize, gpu.port ? gpu.gpuClient.virglCaps : null, shellCmdline) : null;
+
+    const stored = await this.readSnapshot();
+    if (stored) {
+      try {
+        await this.bootFromSnapshot(gpu, images, stored.record, stored.readMs);
+        return;
+      } catch (error) {
+        // A snapshot that does not load must not block the machine: forget it and boot cold.
+        this.snapshotError("restore", error);
+        await this.teardown();
+        await this.snapshots?.discard(stored.record.config).catch(() => {});
+      }
+    }
+    // With snapshots on, a cold boot goes to the shell, is saved there, and the demo is typed in.
+    const saving = this.snapshotConfigValue !== null;
+    const cmdline = saving ? shellCmdline : buildKernelCmdline([...demoKernelArgs(this.demoValue), ...extraArgs]);
+    this.setPhase("starting", "Starting the emulator…");
+    const emulator = await this.newPc(gpu, images, cmdline, memorySize, true);
+    if (saving) this.savePoint = new SavePoint((text) => this.sendSerial(text), () => void this.saveAndStartDemo(emulator));
+    this.bootSource = "cold";
+    this.timings.emulatorStarted = emulator.startedAt;
+    if (this.phaseValue === "starting") this.setPhase("booting", "Booting Linux…");
+    this.startBootProgress();
+    this.events.emit("started", { count: this.bootCount, source: "cold" });
+  }
+
+  /** Builds a PC (v86 + this boot's devices) around the machine's GPU worker. */
+  private async newPc(gpu: MachineGpu, images: FetchedGuestImages, cmdline: string, memorySize: number, autostart: boolean): Promise<Emulator> {
+    const devices = bootDevices(gpu);
     this.serialLog = new SerialLog();
     this.line = "";
     this.glParser.reset();
@@ -436,6 +557,7 @@ class Machine implements VirtualGpuMachine {
       initrd: images.initrd,
       cmdline,
       memorySize,
+      autostart,
       screenContainer: this.screen.newVgaContainer(),
       devices: devices.factories,
       onSerialByte: (byte) => this.serialByte(byte),
@@ -447,18 +569,99 @@ class Machine implements VirtualGpuMachine {
       this.stopBootProgress();
       this.setPhase("stopped", "The guest rebooted: the PC is stopped (reset to boot again)");
     });
+    return emulator;
+  }
+
+  // ---- instant start (snapshot-*.ts) -------------------------------------------------------------
+
+  private async readSnapshot(): Promise<{ record: SnapshotRecord; readMs: number } | null> {
+    const config = this.snapshotConfigValue;
+    if (!this.snapshots || !config) return null;
+    const t0 = performance.now();
+    try {
+      const record = await this.snapshots.find(config);
+      return record ? { record, readMs: performance.now() - t0 } : null;
+    } catch (error) {
+      this.snapshotError("read", error);
+      return null;
+    }
+  }
+
+  private async bootFromSnapshot(gpu: MachineGpu, images: FetchedGuestImages, record: SnapshotRecord, readMs: number): Promise<void> {
+    this.setPhase("starting", "Restoring the snapshot…");
+    const emulator = await this.newPc(gpu, images, record.config.cmdline, record.memorySize, false);
+    const device = this.device?.();
+    if (!device) throw new Error("snapshot restore: the emulator did not create the virtio-gpu");
+    await restoreState(emulator, device, record);
+    await emulator.run();
+    const at = performance.now();
+    const ms = at - (this.timings.bootStarted ?? at);
+    this.bootSource = "snapshot";
     this.timings.emulatorStarted = emulator.startedAt;
-    if (this.phaseValue === "starting") this.setPhase("booting", "Booting Linux…");
-    this.startBootProgress();
-    this.events.emit("started", { count: this.bootCount });
+    this.timings.initMarker = at;
+    this.timings.restored = at;
+    this.setPhase("running", `Restored from snapshot in ${(ms / 1000).toFixed(1)} s`);
+    this.events.emit("started", { count: this.bootCount, source: "snapshot" });
+    this.events.emit("restored", { at, ms, readMs, bytes: record.v86State.byteLength });
+    this.sendSerial(demoCommandLine(this.demoValue));
+  }
+
+  /** At the save point of a cold boot: capture, start the demo, then write the snapshot. */
+  private async saveAndStartDemo(emulator: Emulator): Promise<void> {
+    this.savePoint = null;
+    const device = this.device?.();
+    const config = this.snapshotConfigValue;
+    let demoStarted = false;
+    const startDemo = () => {
+      if (demoStarted || this.emulatorValue !== emulator) return;
+      demoStarted = true;
+      this.sendSerial(demoCommandLine(this.demoValue));
+    };
+    try {
+      if (!device || !config || !this.snapshots) return;
+      const detail = "Saving a snapshot for instant start…";
+      this.setPhase("running", detail);
+      const t0 = performance.now();
+      // Queued like any control call: a reset or stop waits for the capture (or runs before it).
+      const state = await this.serial(async () => (this.emulatorValue === emulator ? captureState(emulator, device) : null));
+      if (!state) return;
+      const pauseMs = performance.now() - t0;
+      startDemo();
+      const t1 = performance.now();
+      const info = await this.snapshots.save({ config, savedAt: Date.now(), memorySize: config.memoryMiB * MiB, ...state });
+      this.events.emit("snapshotSaved", { ...info, pauseMs, writeMs: performance.now() - t1 });
+      if (this.emulatorValue === emulator && this.phaseValue === "running") this.setPhase("running", `Snapshot saved (${Math.round(info.bytes / MiB)} MB): the next visit starts from it`);
+    } catch (error) {
+      this.snapshotError("save", error);
+    } finally {
+      startDemo();
+    }
+  }
+
+  private snapshotError(operation: "save" | "restore" | "read", error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    console.warn(`webvirgl: snapshot ${operation} failed: ${message}`);
+    this.events.emit("snapshotError", { operation, message });
+  }
+
+  private checkFirstFrame(): void {
+    if (this.timings.firstFrame !== null || this.drawsAtRunBegin === null || !this.demoValue.graphical) return;
+    const traffic = this.machineGpu?.counting?.traffic;
+    if (traffic && traffic.draws <= this.drawsAtRunBegin) return;
+    const at = performance.now();
+    this.timings.firstFrame = at;
+    this.events.emit("firstFrame", { at, sinceBootMs: at - (this.timings.bootStarted ?? at), source: this.bootSource ?? "cold", demo: this.demoValue.name });
   }
 
   private serialByte(byte: number): void {
     this.line += this.serialLog.push(byte);
     this.events.emit("serial", byte);
+    // The shell prompt ends in "# " and has no newline.
+    if (byte === 0x20) this.savePoint?.partial(this.line);
     if (byte !== 0x0a) return;
     const line = this.line;
     this.line = "";
+    this.savePoint?.line(line);
     if (line.includes(INIT_MARKER) && this.timings.initMarker === null) {
       this.timings.initMarker = performance.now();
       const seconds = (this.timings.initMarker - (this.timings.emulatorStarted ?? 0)) / 1000;
@@ -468,6 +671,7 @@ class Machine implements VirtualGpuMachine {
     }
     const begin = /WEBVIRGL-RUN-BEGIN (\S+)/.exec(line);
     if (begin) {
+      if (begin[1] === this.demoValue.run) this.drawsAtRunBegin = this.machineGpu?.counting?.traffic.draws ?? 0;
       this.events.emit("guest", { type: "run-begin", name: begin[1] });
       this.bootProgress(`running ${begin[1]}`, 1);
       this.stopBootProgress();

@@ -1,0 +1,146 @@
+/**
+ * Instant start (src/machine/snapshot-*.ts), in one browser context so IndexedDB persists:
+ *  1. the first visit boots cold into the guest shell, saves a snapshot, then runs kmscube;
+ *  2. a reload restores the snapshot (no Linux boot) and the cube is on screen: pixels are read;
+ *  3. Reset after a restore works (it restores again and the cube renders again);
+ *  4. a different guest image version (manifest.json rewritten in flight) ignores and deletes the
+ *     stored snapshot and boots cold.
+ * Times to the first 3D frame, cold and from the snapshot, are printed and attached.
+ *
+ * Needs public/guest/ (`bash guest/build.sh`) or WEBVIRGL_E2E_GUEST_URL.
+ */
+import { existsSync } from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+import { BOOT_TIMEOUT_MS, serialText } from "./guest-screen.ts";
+
+const guestUrl = process.env.WEBVIRGL_E2E_GUEST_URL;
+const guestMissing = !guestUrl && !existsSync(new URL("../public/guest/manifest.json", import.meta.url));
+const pageUrl = guestUrl ? `/?guest=${encodeURIComponent(guestUrl)}` : "/";
+
+interface BootView {
+  source: string | null;
+  bootCount: number;
+  bootStarted: number | null;
+  restored: number | null;
+  firstFrame: number | null;
+}
+
+const bootView = (page: Page): Promise<BootView | null> =>
+  page
+    .evaluate(() => {
+      const m = window.webvirgl?.machine;
+      if (!m) return null;
+      const t = m.timings;
+      return { source: m.bootSource, bootCount: m.bootCount, bootStarted: t.bootStarted, restored: t.restored, firstFrame: t.firstFrame };
+    })
+    .catch(() => null);
+
+const storedKeys = (page: Page): Promise<string[]> =>
+  page.evaluate(async () => {
+    // Opening a database that does not exist would create it (empty): look first.
+    if (!(await indexedDB.databases()).some((d) => d.name === "webvirgl")) return [];
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open("webvirgl");
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    try {
+      if (!db.objectStoreNames.contains("snapshots")) return [];
+      const keys = db.transaction("snapshots").objectStore("snapshots").getAllKeys();
+      return await new Promise<string[]>((resolve, reject) => {
+        keys.onsuccess = () => resolve(keys.result.map(String));
+        keys.onerror = () => reject(keys.error);
+      });
+    } finally {
+      db.close();
+    }
+  });
+
+/** Share of saturated (cube) pixels in the centre tenth of the virtio-gpu screen, and grey corners (kmscube's background). */
+const cubeOnScreen = (page: Page) =>
+  page.evaluate(async () => {
+    const { pixels, width, height } = await window.webvirgl!.gpuClient!.readPixels();
+    const chroma = (x: number, y: number) => {
+      const i = 4 * (y * width + x);
+      return Math.max(pixels[i], pixels[i + 1], pixels[i + 2]) - Math.min(pixels[i], pixels[i + 1], pixels[i + 2]);
+    };
+    const r = Math.floor(Math.min(width, height) / 10);
+    let cube = 0;
+    let total = 0;
+    for (let y = height / 2 - r; y < height / 2 + r; y += 2) for (let x = width / 2 - r; x < width / 2 + r; x += 2, total++) if (chroma(Math.floor(x), Math.floor(y)) > 40) cube++;
+    const corners = [[4, 4], [width - 5, 4], [4, height - 5], [width - 5, height - 5]].filter(([x, y]) => chroma(x, y) < 16).length;
+    return { width, height, centreSaturated: cube / total, greyCorners: corners };
+  });
+
+async function expectCube(page: Page): Promise<void> {
+  // The first frame may be the clear before the cube: poll a few frames.
+  await expect.poll(async () => (await cubeOnScreen(page)).centreSaturated, { timeout: 120_000, intervals: [1000] }).toBeGreaterThan(0.3);
+  expect((await cubeOnScreen(page)).greyCorners).toBe(4);
+}
+
+test("instant start: boot + save, restore to the cube on reload, reset after restore, a new image version invalidates", async ({ page }, testInfo) => {
+  test.skip(guestMissing, "public/guest/manifest.json is missing: run `bash guest/build.sh`");
+  test.setTimeout(2 * BOOT_TIMEOUT_MS + 300_000);
+  page.on("pageerror", (e) => console.log(`[page exception] ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" || /snapshot/.test(m.text())) console.log(`[console] ${m.text()}`);
+  });
+  const timings: Record<string, number> = {};
+
+  await test.step("first visit: cold boot to the shell, snapshot saved, kmscube renders", async () => {
+    await page.goto(pageUrl);
+    await expect.poll(() => storedKeys(page).catch(() => []), { timeout: BOOT_TIMEOUT_MS, intervals: [2000] }).toHaveLength(1);
+    await expect.poll(async () => (await bootView(page))?.firstFrame ?? null, { timeout: 300_000, intervals: [1000] }).not.toBeNull();
+    const cold = (await bootView(page))!;
+    expect(cold.source).toBe("cold");
+    timings.coldFirstFrameMs = cold.firstFrame! - cold.bootStarted!;
+    timings.coldFirstFrameSinceNavigationMs = cold.firstFrame!;
+    expect(await serialText(page)).toContain("WEBVIRGL-RUN-BEGIN kmscube");
+    await expect(page.locator("#snapshot-state")).toContainText("snapshot saved");
+  });
+
+  await test.step("reload: restored from the snapshot, the cube is on screen", async () => {
+    await page.reload();
+    await expect.poll(async () => (await bootView(page))?.firstFrame ?? null, { timeout: 300_000, intervals: [250] }).not.toBeNull();
+    const warm = (await bootView(page))!;
+    expect(warm.source).toBe("snapshot");
+    expect(warm.bootCount).toBe(1);
+    timings.restoreMs = warm.restored! - warm.bootStarted!;
+    timings.snapshotFirstFrameMs = warm.firstFrame! - warm.bootStarted!;
+    timings.snapshotFirstFrameSinceNavigationMs = warm.firstFrame!;
+    const text = await serialText(page);
+    expect(text, "a restore must not boot Linux").not.toContain("WEBVIRGL-INIT-START");
+    expect(text).toContain("WEBVIRGL-RUN-BEGIN kmscube");
+    await expect(page.locator("#snapshot-state")).toContainText("restored from snapshot");
+    await expectCube(page);
+    const stats = await page.evaluate(() => window.webvirgl!.virgl!.module.stats);
+    expect(stats.contexts).toBeGreaterThan(0);
+    await testInfo.attach("restored-kmscube", { body: await page.screenshot(), contentType: "image/png" });
+  });
+
+  await test.step("Reset after a restore: a new PC from the snapshot renders the cube again", async () => {
+    await page.locator("#machine-reset").click();
+    await expect.poll(async () => (await bootView(page))?.bootCount, { timeout: 60_000 }).toBe(2);
+    await expect.poll(async () => (await bootView(page))?.firstFrame ?? null, { timeout: 300_000, intervals: [500] }).not.toBeNull();
+    expect((await bootView(page))!.source).toBe("snapshot");
+    await expectCube(page);
+    expect(await page.evaluate(() => window.webvirgl!.error)).toBeNull();
+  });
+
+  await test.step("another guest image version: the stored snapshot is dropped and the PC boots cold", async () => {
+    const before = await storedKeys(page);
+    expect(before).toHaveLength(1);
+    await page.route("**/manifest.json", async (route) => {
+      const response = await route.fetch();
+      const manifest = (await response.json()) as { version: string };
+      await route.fulfill({ response, json: { ...manifest, version: `${manifest.version}-changed` } });
+    });
+    await page.reload();
+    await expect.poll(async () => (await bootView(page))?.source ?? null, { timeout: 120_000 }).toBe("cold");
+    await expect.poll(() => storedKeys(page), { timeout: 30_000 }).not.toContain(before[0]);
+    await page.unroute("**/manifest.json");
+  });
+
+  console.log(`instant start timings (ms): ${JSON.stringify(timings)}`);
+  testInfo.annotations.push({ type: "snapshot-timings", description: JSON.stringify(timings) });
+});

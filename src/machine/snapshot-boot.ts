@@ -1,0 +1,95 @@
+/**
+ * Instant start for one machine: when to save (SavePoint follows the guest to its shell prompt),
+ * how to capture the PC (v86 state + virtio-gpu state while the CPU is stopped) and how to put a
+ * stored snapshot into a freshly built PC. The machine (machine.ts) decides which path a boot takes.
+ */
+import type { Emulator } from "../emulator/emulator.ts";
+import type { VirtioGpu, VirtioGpuSnapshot } from "../gpu/index.ts";
+import type { VirglCapsets } from "../gpu/virgl/index.ts";
+import { isShellPrompt, prepareSnapshotCommandLine, SNAPSHOT_READY_MARKER } from "./snapshot-guest.ts";
+import { hashBytes, type SnapshotConfig } from "./snapshot-store.ts";
+
+/** The device's display at boot (createVirtioGpu's default; the page changes it only after boot). */
+export const SNAPSHOT_DISPLAY = { width: 1024, height: 768 } as const;
+
+export function capsHash(caps: VirglCapsets | null): string {
+  if (!caps) return "nocaps";
+  const bytes = new Uint8Array(caps.v1.length + caps.v2.length);
+  bytes.set(caps.v1, 0);
+  bytes.set(caps.v2, caps.v1.length);
+  return hashBytes(bytes);
+}
+
+export function snapshotConfig(imageVersion: string, memorySize: number, caps: VirglCapsets | null, cmdline: string): SnapshotConfig {
+  return { imageVersion, memoryMiB: memorySize / (1024 * 1024), virgl: caps !== null, display: { ...SNAPSHOT_DISPLAY }, capsHash: capsHash(caps), cmdline };
+}
+
+/** Extra kernel arguments that choose the guest program themselves: such boots are not snapshotted. */
+export function cmdlineOverridesRun(extra: string): boolean {
+  return /(^|\s)webvirgl\.(run|args)=/.test(extra);
+}
+
+export interface CapturedState {
+  v86State: ArrayBuffer;
+  gpuState: VirtioGpuSnapshot;
+}
+
+/**
+ * Stops the CPU, saves v86 and the virtio-gpu, and resumes. Throws (after resuming) when the
+ * device cannot be saved, e.g. a 3D context exists: its state lives in the GPU worker.
+ */
+export async function captureState(emulator: Emulator, gpu: VirtioGpu): Promise<CapturedState> {
+  await emulator.stop();
+  try {
+    const gpuState = gpu.saveState();
+    const v86State = await emulator.v86.save_state();
+    return { v86State, gpuState };
+  } finally {
+    await emulator.run();
+  }
+}
+
+/** Loads a snapshot into a PC built with the snapshot's memory size and not yet started. */
+export async function restoreState(emulator: Emulator, gpu: VirtioGpu, state: CapturedState): Promise<void> {
+  if (emulator.isRunning()) throw new Error("snapshot restore: the CPU is already running");
+  await emulator.v86.restore_state(state.v86State);
+  // After v86 (guest RAM is back): the device re-reads its framebuffers from it.
+  gpu.restoreState(state.gpuState);
+}
+
+type SavePointStage = "shell" | "prepare" | "ready" | "done";
+
+/**
+ * Follows a `webvirgl.run=shell` boot to the point to save at: the first prompt after /init
+ * started the shell, then (after typing the free-RAM zeroing command) the prompt after the ready
+ * marker. `onReady` runs once, with the shell idle at its prompt.
+ */
+export class SavePoint {
+  private stage: SavePointStage = "shell";
+
+  constructor(
+    private readonly send: (text: string) => void,
+    private readonly onReady: () => void,
+  ) {}
+
+  get done(): boolean {
+    return this.stage === "done";
+  }
+
+  /** A complete serial line (with its newline). */
+  line(line: string): void {
+    if (this.stage === "prepare" && line.includes(SNAPSHOT_READY_MARKER)) this.stage = "ready";
+  }
+
+  /** The serial line so far (called as bytes arrive). */
+  partial(text: string): void {
+    if (!isShellPrompt(text)) return;
+    if (this.stage === "shell") {
+      this.stage = "prepare";
+      this.send(prepareSnapshotCommandLine());
+    } else if (this.stage === "ready") {
+      this.stage = "done";
+      this.onReady();
+    }
+  }
+}
