@@ -192,9 +192,9 @@ export class Presenter {
   /** Returns whether the displayed scanout changed its active state or size. */
   setScanout(scanoutId: number, resourceId: number, rect: Rect): boolean {
     const old = this.scanouts.get(scanoutId);
-    // The screen must not depend on the old resource once the scanout moves away from it.
-    if (scanoutId === DISPLAY_SCANOUT) this.materializeScreen();
     if (resourceId === 0) {
+      // The screen keeps the last image: it must not depend on the old resource from now on.
+      if (scanoutId === DISPLAY_SCANOUT) this.materializeScreen();
       this.scanouts.delete(scanoutId);
     } else {
       const r = this.resources.get(resourceId);
@@ -206,6 +206,11 @@ export class Presenter {
         this.log(`rect ${JSON.stringify(rect)} outside ${r.width}x${r.height}`, `setScanout ${scanoutId}`);
         return false;
       }
+      // No materializeScreen() here: rebuildScreen() below damages the whole screen, so the next
+      // frame shows the new resource in full and the old image is never needed again (a page flip
+      // would otherwise pay a full-screen copy of the outgoing buffer). Should anything read the
+      // screen before that frame, materializeScreen() copies the new resource, which is what the
+      // scanout shows from now on.
       this.scanouts.set(scanoutId, { resourceId, rect: { ...rect } });
     }
     if (scanoutId !== DISPLAY_SCANOUT) return false;
