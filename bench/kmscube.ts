@@ -184,7 +184,9 @@ async function main(): Promise<void> {
   const server = await createServer({
     root: repoRoot,
     configFile: join(repoRoot, "vite.config.ts"),
-    server: { port: 0, strictPort: false, host: "127.0.0.1" },
+    // No HMR/watching: an edit elsewhere in the tree (other work in progress) would reload the page
+    // and reboot the guest in the middle of a measurement window.
+    server: { port: 0, strictPort: false, host: "127.0.0.1", hmr: false, watch: { ignored: ["**/*"] } },
     logLevel: "warn",
   });
   await server.listen();
