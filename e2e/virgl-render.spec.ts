@@ -136,6 +136,15 @@ test("multisample resources: 4x renderbuffer, resolved by BLIT and on readback (
   expect(r.direct).toEqual(r.blitted);
 });
 
+test("texture buffers: a buffer sampler view is fetched through its 2D mirror (row wrap, first element)", async ({ page }) => {
+  await open(page);
+  for (const [index, element] of [[5, 105], [2500, 2600], [2899, 2999]]) {
+    const r = await page.evaluate((i) => window.virglHarness.textureBuffer(i), index);
+    expect(r.error).toBeUndefined();
+    expect(r.px).toEqual([element & 255, element >> 8, 7, 255]);
+  }
+});
+
 test("conditional rendering: draws and clears follow occlusion predicates known from an earlier submit", async ({ page }) => {
   await open(page);
   const r = await page.evaluate(() => window.virglHarness.conditionalRender());

@@ -82,14 +82,12 @@ describe("caps layout", () => {
 
   it("fields that match the reference GLES 3.0 host byte for byte", () => {
     const same = [
-      O.glsl_level,
       O.max_texture_array_layers,
       O.max_streamout_buffers,
       O.max_dual_source_render_targets,
       O.max_render_targets,
       O.max_samples,
       O.prim_mask,
-      O.max_tbo_size,
       O.max_uniform_blocks,
       O.max_viewports,
       O.max_texture_gather_components,
@@ -118,7 +116,7 @@ describe("caps layout", () => {
       O.max_uniform_block_size,
     ];
     for (const off of same) expect([off, r.u32(off)]).toEqual([off, ref2.u32(off)]);
-    expect(r.u32(O.glsl_level)).toBe(130);
+    expect(r.u32(O.glsl_level)).toBe(140); // reference 130: texture buffers are emulated (GL 3.1)
     expect(r.u32(O.prim_mask)).toBe(0x7f);
     expect(r.f32(O.max_aliased_point_size)).toBe(255);
   });
@@ -218,6 +216,13 @@ describe("caps follow the context", () => {
     const probe: FormatProbe = { ...yes, render: (f) => f.renderExtension === null || gl.enabled.includes(f.renderExtension) };
     const r = new CapsReader(buildCaps(gl, probe).v2);
     for (const id of [28, 31, 91, 94, 124]) expect(r.mask(O.render)).toContain(id); // R32F, RGBA32F, R16F, RGBA16F, R11G11B10F
+  });
+  it("GL 3.1 level: GLSL 1.40 and texture buffers (2D mirrors of 2048-element rows)", () => {
+    const r = new CapsReader(buildCaps(fakeGl(ALL_EXT, { [P.MAX_TEXTURE_SIZE]: 8192 }), yes).v2);
+    expect(r.u32(O.glsl_level)).toBe(140);
+    expect(r.u32(O.max_tbo_size)).toBe(2048 * 8192);
+    expect(r.u32(O.max_tbo_size)).toBeGreaterThanOrEqual(65536); // ARB_texture_buffer_object minimum
+    expect(r.u32(O.texture_buffer_offset_alignment)).toBe(16);
   });
   it("multisampling: off (no bit, no formats) when renderbuffers take fewer than max_samples samples", () => {
     const r = new CapsReader(buildCaps(fakeGl(ALL_EXT), { ...yes, maxSamples: () => 2 }).v2);

@@ -10,6 +10,7 @@
 import { type CapsReader, CapsOffset as O, CapsWriter, RENDERER_BYTES } from "./caps-layout.ts";
 import { type FormatInfo, allFormats, isRenderable, isTexturable } from "./conv/formats.ts";
 import { canReadBack } from "./conv/readback.ts";
+import { TBO_ROW_ELEMENTS } from "./render/texture-buffers.ts";
 import { Bset, type BsetName, CAPS_V1_BYTES, CAPS_V2_BYTES, Cap, CapV2 } from "./protocol.ts";
 
 /** The slice of WebGL2RenderingContext the caps need (injectable for tests). */
@@ -66,6 +67,8 @@ export const SCANOUT_FORMATS: readonly number[] = [1, 2, 3, 4, 67, 68, 121, 134]
 export const RESERVED_UNIFORM_VECTORS = 16;
 /** WebGL caps vertexAttribPointer strides at 255 bytes (WebGL 2.0 §5.14.10 / 1.0 §6.9). */
 export const WEBGL_MAX_VERTEX_ATTRIB_STRIDE = 255;
+/** GLSL level advertised: 1.40 (GL 3.1). */
+export const GLSL_LEVEL = 140;
 /** Behaviour level of virglrenderer 0.10.4, whose semantics this renderer follows. */
 export const HOST_FEATURE_CHECK_VERSION = 15;
 
@@ -97,6 +100,8 @@ export const CAPS_DEVIATIONS: Readonly<Record<string, string>> = {
   supported_multisample_formats: "sampled + (colour-renderable or depth) formats whose renderbuffers take max_samples samples (no integer formats in WebGL2)",
   "max_samples/texel offsets/sizes/limits": "queried from the context instead of llvmpipe's values",
   max_vertex_attrib_stride: "255: WebGL's vertexAttribPointer limit (reference 2048)",
+  glsl_level: "140 (reference 130): GLSL 1.40's texture buffers are emulated (below)",
+  max_tbo_size: `${TBO_ROW_ELEMENTS} × MAX_TEXTURE_SIZE elements (reference 0): buffer sampler views are mirrored into 2D textures (render/texture-buffers.ts)`,
   max_const_buffer_size: `uniform vectors per stage minus ${RESERVED_UNIFORM_VECTORS} reserved, × 16 bytes`,
   capability_bits:
     "dropped SET_MIN_SAMPLES (no sample shading), COPY_IMAGE (no GPU copy for compressed formats), TGSI_PRECISE (Mesa strips PRECISE itself), TGSI_FBFETCH, TGSI_COMPONENTS, GUEST_MAY_INIT_LOG, 3D_ASTC, INDIRECT_INPUT_ADDR (Mesa lowers it), CLIP_HALFZ, APP_TWEAK_SUPPORT (SET_TWEAKS is still accepted)",
@@ -198,14 +203,16 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
   for (const [name, on] of Object.entries(bset) as [BsetName, boolean][]) if (on) bits |= 1 << Bset[name];
   w.u32(O.bset, bits);
 
-  w.u32(O.glsl_level, 130);
+  // GLSL 1.40 (GL 3.1): its additions over 1.30 that reach TGSI are texture buffers (mirrored,
+  // render/texture-buffers.ts), uniform blocks and gl_InstanceID, all handled.
+  w.u32(O.glsl_level, GLSL_LEVEL);
   w.u32(O.max_texture_array_layers, num(gl, P.MAX_ARRAY_TEXTURE_LAYERS, 256));
   w.u32(O.max_streamout_buffers, Math.min(4, num(gl, P.MAX_TRANSFORM_FEEDBACK_SEPARATE_ATTRIBS, 4)));
   w.u32(O.max_dual_source_render_targets, has("WEBGL_blend_func_extended") ? num(gl, P.MAX_DUAL_SOURCE_DRAW_BUFFERS_WEBGL, 1) : 0);
   w.u32(O.max_render_targets, Math.min(8, num(gl, P.MAX_DRAW_BUFFERS, 4), num(gl, P.MAX_COLOR_ATTACHMENTS, 4)));
   w.u32(O.max_samples, maxSamples);
   w.u32(O.prim_mask, 0x7f);
-  w.u32(O.max_tbo_size, 0);
+  w.u32(O.max_tbo_size, Math.min(2 ** 27, TBO_ROW_ELEMENTS * num(gl, P.MAX_TEXTURE_SIZE, 2048)));
   w.u32(O.max_uniform_blocks, Math.min(num(gl, P.MAX_VERTEX_UNIFORM_BLOCKS, 12), num(gl, P.MAX_FRAGMENT_UNIFORM_BLOCKS, 12)) + 1);
   w.u32(O.max_viewports, 1);
   w.u32(O.max_texture_gather_components, 0);
@@ -222,6 +229,7 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
   w.i32(O.min_texel_offset, num(gl, P.MIN_PROGRAM_TEXEL_OFFSET, -8));
   w.i32(O.max_texel_offset, num(gl, P.MAX_PROGRAM_TEXEL_OFFSET, 7));
   w.u32(O.uniform_buffer_offset_alignment, num(gl, P.UNIFORM_BUFFER_OFFSET_ALIGNMENT, 256));
+  w.u32(O.texture_buffer_offset_alignment, 16); // mirrors copy from any element: the reference's value
   w.u32(O.capability_bits, CAPABILITY_BITS);
   w.u32(O.max_vertex_attrib_stride, WEBGL_MAX_VERTEX_ATTRIB_STRIDE);
   w.u32(O.max_texture_2d_size, num(gl, P.MAX_TEXTURE_SIZE, 2048));

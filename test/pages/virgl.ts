@@ -682,6 +682,54 @@ const harness = {
   },
 
   /**
+   * Texture buffer (samplerBuffer, emulated by a 2D mirror): a 3000-element RGBA8 buffer whose
+   * element i is (i & 255, i >> 8, 7, 255), viewed from element 100; a full-target quad fetches view
+   * element `index` (TXF on a BUFFER target). Returns the centre pixel.
+   */
+  textureBuffer(index: number): { px: number[]; error?: string } {
+    const n = 3000;
+    const s = session([tex2d(10, 67, 16, 16), buffer(30, 256), buffer(33, n * 4, Bind.SAMPLER_VIEW)]);
+    const f = (v: number[]): Uint8Array => new Uint8Array(new Float32Array(v).buffer);
+    const verts = f([-1, -1, 0, 1, 0, 0, 0, 1, 1, -1, 0, 1, 1, 0, 0, 1, -1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1]);
+    const elems = Uint8Array.from({ length: n * 4 }, (_, b) => [(b >> 2) & 255, (b >> 2) >> 8, 7, 255][b & 3]);
+    const fs = `FRAG
+DCL OUT[0], COLOR
+DCL SAMP[0]
+DCL SVIEW[0], BUFFER, FLOAT
+IMM[0] INT32 {${index}, 0, 0, 0}
+  0: TXF OUT[0], IMM[0], SAMP[0], BUFFER
+  1: END
+`;
+    const cmds: Command[] = [
+      ...setup(67, 16, 16),
+      ...pipeline(),
+      ...shaderChunks(40, 0, VS),
+      ...shaderChunks(43, 1, fs),
+      { kind: "BIND_SHADER", handle: 40, stage: 0 },
+      { kind: "BIND_SHADER", handle: 43, stage: 1 },
+      { kind: "RESOURCE_INLINE_WRITE", res: 30, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: verts.length, h: 1, d: 1 }, data: verts },
+      { kind: "RESOURCE_INLINE_WRITE", res: 33, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: elems.length, h: 1, d: 1 }, data: elems },
+      { kind: "CREATE_SAMPLER_VIEW", handle: 72, res: 33, format: 67, val0: 100, val1: n - 1, swizzle: [0, 1, 2, 3] },
+      { kind: "SET_SAMPLER_VIEWS", stage: 1, startSlot: 0, handles: [72] },
+      {
+        kind: "CREATE_VERTEX_ELEMENTS",
+        handle: 50,
+        elements: [
+          { srcOffset: 0, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
+          { srcOffset: 16, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
+        ],
+      },
+      { kind: "BIND_OBJECT", objType: 5, handle: 50 },
+      { kind: "SET_VERTEX_BUFFERS", buffers: [{ stride: 32, offset: 0, res: 30 }] },
+      { kind: "DRAW_VBO", start: 0, count: 4, mode: 5, indexed: false, instanceCount: 1, indexBias: 0, startInstance: 0, primitiveRestart: false, restartIndex: 0, minIndex: 0, maxIndex: 3, countFromSo: 0 },
+      readBack(10, 16, 16, 4),
+    ];
+    const r = run(s, cmds, false);
+    const mem = s.backings.get(10)!;
+    return { px: Array.from(mem.subarray((8 * 16 + 8) * 4, (8 * 16 + 8) * 4 + 4)), error: r.error };
+  },
+
+  /**
    * Multisampling: the triangle drawn into a 4-sample RGBA8 resource (a multisample renderbuffer),
    * resolved by a BLIT into a single-sample resource (what Mesa does for a window or glBlitFramebuffer)
    * and read back; the multisample resource itself is also read back (resolved on read).

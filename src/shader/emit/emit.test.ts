@@ -140,14 +140,18 @@ TXL TEMP[7], IN[0], SAMP[7], SHADOWCUBE
 MOV OUT[0], TEMP[7]`,
     /texelFetch|textureOffset|textureGrad|textureSize/,
   ],
-  // multisample views read the resolved copy: texelFetch at LOD 0 whatever the sample index
+  // multisample views read the resolved copy: texelFetch at LOD 0 whatever the sample index;
+  // texture buffers read a 2D mirror row by row
   multisample: [
     `TXF TEMP[0], IMM[1], SAMP[0], 2D_MSAA
 TXF TEMP[1], IMM[1], SAMP[2], 2D_ARRAY_MSAA
 TXQ TEMP[2], IMM[1].wwww, SAMP[0], 2D_MSAA
 ADD TEMP[0], TEMP[0], TEMP[2]
+TXF TEMP[3], IMM[1], SAMP[4], BUFFER
+TXQ TEMP[2], IMM[1].wwww, SAMP[4], BUFFER
+ADD TEMP[0], TEMP[3], TEMP[2]
 MOV OUT[0], TEMP[0]`,
-    /texelFetch\(webvirgl_fs_samp0, ic_\.xy, 0\)[\s\S]*texelFetch\(webvirgl_fs_samp2, ic_\.xyz, 0\)[\s\S]*textureSize\(webvirgl_fs_samp0, 0\)/,
+    /texelFetch\(webvirgl_fs_samp0, ic_\.xy, 0\)[\s\S]*texelFetch\(webvirgl_fs_samp2, ic_\.xyz, 0\)[\s\S]*textureSize\(webvirgl_fs_samp0, 0\)[\s\S]*int tbw_ = textureSize\(webvirgl_fs_samp4, 0\)\.x;[\s\S]*texelFetch\(webvirgl_fs_samp4, ivec2\(ic_\.x % tbw_, ic_\.x \/ tbw_\), 0\)/,
   ],
 };
 

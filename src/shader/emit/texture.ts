@@ -22,11 +22,16 @@ interface Layout {
   array: boolean;
   /** Multisample target: the renderer binds the resolved single-sample texture (texelFetch at LOD 0). */
   msaa: boolean;
+  /**
+   * Texture buffer: WebGL2 has none, so the renderer mirrors the buffer range into a 2D texture, row
+   * by row (element i at (i % width, i / width), width = textureSize().x); TXQ reports width × rows.
+   */
+  buffer: boolean;
 }
 
 function layout(target: string): Layout | null {
   const L = (coord: string, gradDims: number, offsetDims: number, icoord: string | null, extra: Partial<Layout> = {}): Layout => ({
-    coord, gradDims, offsetDims, icoord, rect: false, shadow: false, cube: false, array: false, msaa: false, ...extra,
+    coord, gradDims, offsetDims, icoord, rect: false, shadow: false, cube: false, array: false, msaa: false, buffer: false, ...extra,
   });
   switch (target) {
     case "1D":
@@ -45,6 +50,8 @@ function layout(target: string): Layout | null {
       return L("c_.xyz", 2, 2, "ic_.xyz", { array: true });
     // Multisample views: WebGL2 cannot sample a multisample renderbuffer, so the renderer binds the
     // resource's resolved copy; every sample index reads the resolved (averaged) texel.
+    case "BUFFER":
+      return L("c_.xy", 0, 0, "ivec2(ic_.x % tbw_, ic_.x / tbw_)", { buffer: true });
     case "2D_MSAA":
       return L("c_.xy", 2, 2, "ic_.xy", { msaa: true });
     case "2D_ARRAY_MSAA":
@@ -101,13 +108,14 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): boolean {
   if (ctx.channels(inst).length === 0) return true;
 
   if (op === "TXQ") {
-    const lod = lay.msaa ? { code: "0" } : ctx.src(inst, 0, "i", [0]);
+    const lod = lay.msaa || lay.buffer ? { code: "0" } : ctx.src(inst, 0, "i", [0]);
     const sz = `textureSize(${s}, ${lod.code})`;
     let code: string;
     // GLSL ES 3.00 cannot query the level count: it comes from a uniform the renderer fills per view.
     const levels = `${ctx.prefix}samp_levels[${info.index}]`;
     ctx.usesLevelsUniform = true;
-    if (target === "1D" || target === "SHADOW1D") code = `ivec4(${sz}.x, 0, 0, ${levels})`;
+    if (lay.buffer) code = `ivec4(${sz}.x * ${sz}.y, 0, 0, 0)`;
+    else if (target === "1D" || target === "SHADOW1D") code = `ivec4(${sz}.x, 0, 0, ${levels})`;
     else if (target === "1D_ARRAY" || target === "SHADOW1D_ARRAY") code = `ivec4(${sz}.xz, 0, ${levels})`;
     else if (lay.array || target === "3D") code = `ivec4(${sz}, ${levels})`;
     else code = `ivec4(${sz}, 0, ${levels})`;
@@ -120,7 +128,7 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): boolean {
   }
   if (op === "TG4" || op === "LODQ") fail(inst.loc, `${op} is not supported on a WebGL2 host (no textureGather/textureQueryLod in GLSL ES 3.00)`);
 
-  if (lay.msaa && op !== "TXF") fail(inst.loc, `${op} is not allowed with ${target} (only TXF/TXQ)`);
+  if ((lay.msaa || lay.buffer) && op !== "TXF") fail(inst.loc, `${op} is not allowed with ${target} (only TXF/TXQ)`);
   const offsets = inst.texOffsets;
   if (offsets.length > 1) fail(inst.loc, "more than one texture offset");
   if (offsets.length === 1 && lay.offsetDims === 0) fail(inst.loc, `texture offsets are not allowed with ${target}`);
@@ -132,7 +140,8 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): boolean {
     if (!lay.icoord) fail(inst.loc, `${op} is not allowed with ${target}`);
     const ic = ctx.src(inst, 0, "i", [0, 1, 2, 3]);
     ctx.line(`ivec4 ic_ = ${ic.code};`);
-    const lod = op === "TXF_LZ" || target === "RECT" || lay.msaa ? "0" : "ic_.w";
+    if (lay.buffer) ctx.line(`int tbw_ = textureSize(${s}, 0).x;`);
+    const lod = op === "TXF_LZ" || target === "RECT" || lay.msaa || lay.buffer ? "0" : "ic_.w";
     const call = offset
       ? `texelFetchOffset(${s}, ${lay.icoord}, ${lod}, ${offset})`
       : `texelFetch(${s}, ${lay.icoord}, ${lod})`;

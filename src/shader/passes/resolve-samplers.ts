@@ -31,6 +31,7 @@ function samplerBase(target: string): string | null {
     case "2D":
     case "RECT":
     case "2D_MSAA":
+    case "BUFFER": // mirrored into a 2D texture by the renderer (see emit/texture.ts)
       return "sampler2D";
     case "3D":
       return "sampler3D";

@@ -17,6 +17,7 @@ import type { GlObjects } from "./gl-objects.ts";
 import { prepareIndices } from "./index-data.ts";
 import { resolveMsaa } from "./msaa.ts";
 import { srgbOutputKey } from "./srgb-write.ts";
+import { bindTextureBuffer } from "./texture-buffers.ts";
 import { applyPipelineState, RS } from "./pipeline-state.ts";
 import { ProgramCache, UBO_BINDING_BASE } from "./programs.ts";
 import type { ShaderKey, ShaderTranslator } from "./shader-port.ts";
@@ -230,6 +231,13 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
           const view = sub.get(sub.samplerViews[stage][s.index] ?? 0, Obj.SAMPLER_VIEW);
           const r = view ? env.ctx.resource(env.resources, view.res) : "no sampler view";
           gl.activeTexture(TEXTURE0 + unit);
+          if (view && typeof r !== "string" && r.kind === "buffer") {
+            // texture buffer: a 2D mirror refreshed from the shadow (texture-buffers.ts); no sampler state
+            const err = bindTextureBuffer(env, r, view.format, view.val0, view.val1);
+            if (err) return `sampler view ${sub.samplerViews[stage][s.index]}: ${err}`;
+            gl.bindSampler(unit, null);
+            continue;
+          }
           if (typeof r === "string" || !r.texture) {
             gl.bindTexture(0x0de1, null);
             continue;

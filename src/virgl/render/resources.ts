@@ -15,6 +15,7 @@ import { Target } from "../protocol.ts";
 import { type ResourceDesc, isBuffer, isStaging, validateResourceDesc } from "../resource-desc.ts";
 import type { GlObjects } from "./gl-objects.ts";
 import { createMsaaStorage, type MsaaStorage } from "./msaa.ts";
+import type { TboMirror } from "./texture-buffers.ts";
 
 export const T = {
   TEXTURE_2D: 0x0de1,
@@ -41,6 +42,8 @@ export interface GpuResource {
   glTarget: number;
   /** Multisample storage (nr_samples > 1); `texture` is then the resolved copy. */
   msaa?: MsaaStorage | null;
+  /** Buffers sampled as texture buffers: their 2D mirror (texture-buffers.ts). */
+  tbo?: TboMirror | null;
   /** Contexts this resource is attached to. */
   attachedTo: Set<number>;
 }
@@ -103,7 +106,9 @@ export function destroyGpuResource(objs: GlObjects, r: GpuResource): void {
   if (r.buffer) objs.deleteBuffer(r.buffer);
   if (r.texture) objs.deleteTexture(r.texture);
   if (r.msaa) objs.deleteRenderbuffer(r.msaa.rb);
+  if (r.tbo) objs.deleteTexture(r.tbo.texture);
   r.msaa = null;
+  r.tbo = null;
   r.buffer = null;
   r.texture = null;
   r.shadow = null;

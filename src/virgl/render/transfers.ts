@@ -76,7 +76,7 @@ function loosen(tight: Uint8Array, g: TransferGeometry, d: number, base: Uint8Ar
   return out;
 }
 
-function typedView(type: number, bytes: Uint8Array): ArrayBufferView {
+export function typedView(type: number, bytes: Uint8Array): ArrayBufferView {
   const b = bytes.buffer;
   const o = bytes.byteOffset;
   switch (type) {
