@@ -1,23 +1,32 @@
 /**
  * Boot to the first 3D frame: page navigation → the first kmscube frame rendered through virgl and
- * presented by the GPU worker, cold (images downloaded, Linux booted) and from a snapshot; then
- * page memory with kmscube running. Headless Chromium against a Vite server started here.
+ * presented by the GPU worker (bench/lib/first-frame.ts), in headless Chromium against a Vite
+ * server started here:
+ *   cold       `?snapshot=0`: images downloaded, Linux booted, kmscube started by /init
+ *   first visit  the default page in a fresh browser profile: cold boot into the guest shell, a
+ *              snapshot saved to IndexedDB, kmscube typed in (src/machine instant start)
+ *   snapshot   the page loaded again in that profile: the snapshot restored, kmscube typed in
+ * then page memory with kmscube running (after the cold run).
  *
- *   npx tsx bench/first-frame.ts [--runs N] [--settle S]
+ *   npx tsx bench/first-frame.ts [--runs N] [--restores N] [--settle S]
  *
  * Writes bench/results/first-frame.json. Targets (issue 7): cold < 10 s, from snapshot < 2 s.
  */
 import { hasGuestImages, guestManifestPath } from "../src/emulator/node-images.ts";
-import { installFirstFrameProbe, readMilestones, waitForFirstFrame, type FirstFrameMilestones } from "./lib/first-frame.ts";
-import { openGuestPage, serialText, withPageErrors, type GuestPage } from "./lib/guest-page.ts";
-import { cliOption, errorText, loadAverages, median, startBenchEnvironment, writeResults, type LoadAverages } from "./lib/harness.ts";
+import { installFirstFrameProbe, readMilestones, waitForFirstFrame, waitForSnapshotSaved, type FirstFrameMilestones } from "./lib/first-frame.ts";
+import { newGuestContext, openGuestPage, serialText, withPageErrors, type GuestPage } from "./lib/guest-page.ts";
+import { cliOption, errorText, loadAverages, median, startBenchEnvironment, writeResults, type BenchEnvironment, type LoadAverages } from "./lib/harness.ts";
 import { MEASURE_MEMORY_ARGS, measurePageMemory, measureProcessMemory, type PageMemory, type ProcessMemory } from "./lib/page-memory.ts";
+import type { BrowserContext } from "@playwright/test";
 
 const runs = Math.max(1, Number(cliOption("runs", "1")) || 1);
+const restores = Math.max(0, Number(cliOption("restores", "2")));
 /** kmscube running time before the memory measurement. */
 const settleS = Number(cliOption("settle", "15"));
+const SNAPSHOT_SAVE_TIMEOUT_MS = 240_000;
 
-interface ColdRun {
+interface VisitRun {
+  kind: "cold" | "first-visit" | "snapshot";
   ok: boolean;
   error: string | null;
   milestones: FirstFrameMilestones | null;
@@ -25,15 +34,52 @@ interface ColdRun {
   load: LoadAverages;
 }
 
+type Memory = (PageMemory & { processes: ProcessMemory | { error: string }; afterKmscubeS: number; load: LoadAverages }) | { error: string };
+
 export interface FirstFrameResults {
   demo: "kmscube";
   display: string;
-  cold: { runs: ColdRun[]; medianS: number | null; targetS: number };
-  snapshot: { available: boolean; reason: string | null; runs: ColdRun[]; medianS: number | null; targetS: number };
-  memory: (PageMemory & { processes: ProcessMemory | { error: string }; afterKmscubeS: number; load: LoadAverages }) | { error: string };
+  cold: { runs: VisitRun[]; medianS: number | null; targetS: number };
+  firstVisit: VisitRun | null;
+  snapshot: { available: boolean; reason: string | null; runs: VisitRun[]; medianS: number | null; targetS: number };
+  memory: Memory;
 }
 
 const DISPLAY = "1024x768";
+const BASE_PARAMS = { run: "kmscube", display: DISPLAY };
+
+/**
+ * One page load to the first 3D frame. `keepOpen` runs while the page is still up (memory, waiting
+ * for the snapshot write). Failures are recorded with how far the boot got.
+ */
+async function visit(
+  env: BenchEnvironment,
+  kind: VisitRun["kind"],
+  params: Record<string, string>,
+  context?: BrowserContext,
+  keepOpen?: (gp: GuestPage) => Promise<void>,
+): Promise<VisitRun> {
+  let gp: GuestPage | null = null;
+  try {
+    gp = await openGuestPage(env.browser, env.url, params, context);
+    await installFirstFrameProbe(gp);
+    const milestones = await waitForFirstFrame(gp, undefined, (line) => console.log(line));
+    console.log(`  first 3D frame at ${milestones.first3dFrameS} s (boot source ${milestones.bootSource}; /init or restore at ${milestones.initMarkerS} s; machine says ${milestones.machineFirstFrameS} s)`);
+    await keepOpen?.(gp);
+    // Read again: keepOpen may have waited for the snapshot write.
+    return { kind, ok: true, error: null, milestones: await readMilestones(gp), load: loadAverages() };
+  } catch (error) {
+    const milestones = gp ? await readMilestones(gp).catch(() => null) : null;
+    const lastLine = gp ? (await serialText(gp).catch(() => "")).trim().split(/\r?\n/).at(-1) ?? "" : "";
+    const message = `${errorText(error)}${lastLine ? ` (serial: ${lastLine.slice(0, 120)})` : ""}`;
+    console.log(`  failed: ${message}`);
+    return { kind, ok: false, error: withPageErrors(message, gp), milestones, load: loadAverages() };
+  } finally {
+    await gp?.close();
+  }
+}
+
+const frameTimes = (runs: VisitRun[]) => runs.flatMap((r) => (r.ok && r.milestones?.first3dFrameS != null ? [r.milestones.first3dFrameS] : []));
 
 async function main(): Promise<void> {
   if (!hasGuestImages()) {
@@ -42,63 +88,79 @@ async function main(): Promise<void> {
   }
   const env = await startBenchEnvironment(MEASURE_MEMORY_ARGS);
   const chromium = env.browser.version();
-  const coldRuns: ColdRun[] = [];
-  let memory: FirstFrameResults["memory"] = { error: "not measured" };
+  const coldRuns: VisitRun[] = [];
+  const restoreRuns: VisitRun[] = [];
+  let firstVisit: VisitRun | null = null;
+  let snapshotReason: string | null = null;
+  let memory = { error: "not measured" } as Memory;
   try {
     for (let i = 0; i < runs; i++) {
-      console.log(`cold boot ${i + 1}/${runs}: page load → first kmscube frame through virgl…`);
-      let gp: GuestPage | null = null;
-      try {
-        gp = await openGuestPage(env.browser, env.url, { run: "kmscube", display: DISPLAY });
-        await installFirstFrameProbe(gp);
-        const milestones = await waitForFirstFrame(gp, undefined, (line) => console.log(line));
-        coldRuns.push({ ok: true, error: null, milestones, load: loadAverages() });
-        console.log(`  first 3D frame at ${milestones.first3dFrameS} s (Linux /init at ${milestones.initMarkerS} s, kmscube started at ${milestones.runBeginS} s)`);
-        if (i === runs - 1) {
-          // Memory in the steady state the page is built for: kmscube running through virgl.
-          await gp.page.waitForTimeout(settleS * 1000);
-          try {
-            memory = { ...(await measurePageMemory(gp.page)), processes: await measureProcessMemory(env.browser), afterKmscubeS: settleS, load: loadAverages() };
-          } catch (error) {
-            memory = { error: errorText(error) };
-          }
+      console.log(`cold boot ${i + 1}/${runs} (?snapshot=0): page load → first kmscube frame through virgl…`);
+      const measureMemory = async (gp: GuestPage) => {
+        // Memory in the steady state the page is built for: kmscube running through virgl.
+        await gp.page.waitForTimeout(settleS * 1000);
+        try {
+          memory = { ...(await measurePageMemory(gp.page)), processes: await measureProcessMemory(env.browser), afterKmscubeS: settleS, load: loadAverages() };
+        } catch (error) {
+          memory = { error: errorText(error) };
         }
-      } catch (error) {
-        // How far it got: the milestones reached and the guest's last serial line.
-        const milestones = gp ? await readMilestones(gp).catch(() => null) : null;
-        const lastLine = gp ? (await serialText(gp).catch(() => "")).trim().split(/\r?\n/).at(-1) ?? "" : "";
-        const message = `${errorText(error)}${lastLine ? ` (serial: ${lastLine.slice(0, 120)})` : ""}`;
-        coldRuns.push({ ok: false, error: withPageErrors(message, gp), milestones, load: loadAverages() });
-        console.log(`  failed: ${coldRuns.at(-1)!.error}`);
+      };
+      coldRuns.push(await visit(env, "cold", { ...BASE_PARAMS, snapshot: "0" }, undefined, i === runs - 1 ? measureMemory : undefined));
+    }
+
+    if (restores > 0) {
+      // A fresh profile: no snapshot stored yet. The first visit stores one; reloads restore it.
+      const context = await newGuestContext(env.browser);
+      try {
+        console.log("first visit (fresh profile): cold boot to the shell, snapshot saved, kmscube…");
+        firstVisit = await visit(env, "first-visit", BASE_PARAMS, context, async (gp) => {
+          if (!(await waitForSnapshotSaved(gp, SNAPSHOT_SAVE_TIMEOUT_MS))) {
+            const m = await readMilestones(gp);
+            throw new Error(`no snapshot saved within ${SNAPSHOT_SAVE_TIMEOUT_MS / 1000} s${m.snapshotError ? `: ${m.snapshotError}` : ""}`);
+          }
+        });
+        const saved = firstVisit.milestones?.snapshotSaved;
+        if (saved) {
+          console.log(`  snapshot saved: ${(saved.bytes / 1e6).toFixed(1)} MB, CPU paused ${saved.pauseMs} ms, written in ${saved.writeMs} ms`);
+          for (let i = 0; i < restores; i++) {
+            console.log(`reload ${i + 1}/${restores}: snapshot restore → first kmscube frame…`);
+            const run = await visit(env, "snapshot", BASE_PARAMS, context);
+            if (run.ok && run.milestones?.bootSource !== "snapshot") {
+              run.ok = false;
+              run.error = `the page booted ${run.milestones?.bootSource ?? "?"}, not from the snapshot`;
+            }
+            restoreRuns.push(run);
+          }
+        } else {
+          snapshotReason = `the first visit stored no snapshot: ${firstVisit.error ?? "unknown"}`;
+        }
       } finally {
-        await gp?.close();
+        await context.close();
       }
+    } else {
+      snapshotReason = "skipped (--restores 0)";
     }
   } finally {
     await env.close();
   }
-  const okTimes = coldRuns.flatMap((r) => (r.milestones?.first3dFrameS != null ? [r.milestones.first3dFrameS] : []));
+
   const results: FirstFrameResults = {
     demo: "kmscube",
     display: DISPLAY,
-    cold: { runs: coldRuns, medianS: median(okTimes), targetS: 10 },
-    snapshot: {
-      available: false,
-      reason: "snapshot restore is not in src/machine yet (issue 7 'Instant start')",
-      runs: [],
-      medianS: null,
-      targetS: 2,
-    },
+    cold: { runs: coldRuns, medianS: median(frameTimes(coldRuns)), targetS: 10 },
+    firstVisit,
+    snapshot: { available: snapshotReason === null, reason: snapshotReason, runs: restoreRuns, medianS: median(frameTimes(restoreRuns)), targetS: 2 },
     memory,
   };
-  console.log(`\nboot to first 3D frame (kmscube through virgl, ${DISPLAY}); load ${env.loadBefore.join(" ")} → ${loadAverages().join(" ")}`);
-  console.table(coldRuns.map((r, i) => ({
-    run: `cold ${i + 1}`,
-    "images s": r.milestones?.imagesLoadedS ?? "",
-    "/init s": r.milestones?.initMarkerS ?? "",
-    "kmscube start s": r.milestones?.runBeginS ?? "",
-    "first draw s": r.milestones?.firstDrawSubmittedS ?? "",
-    "first 3D frame s": r.milestones?.first3dFrameS ?? "",
+  console.log(`\nboot to first 3D frame (kmscube through virgl, ${DISPLAY}), seconds since navigation; load ${env.loadBefore.join(" ")} → ${loadAverages().join(" ")}`);
+  const all = [...coldRuns, ...(firstVisit ? [firstVisit] : []), ...restoreRuns];
+  console.table(all.map((r) => ({
+    run: r.kind,
+    "images": r.milestones?.imagesLoadedS ?? "",
+    "/init or restored": r.milestones?.restoredS ?? r.milestones?.initMarkerS ?? "",
+    "first draw": r.milestones?.firstDrawSubmittedS ?? "",
+    "first 3D frame": r.milestones?.first3dFrameS ?? "",
+    "machine firstFrame": r.milestones?.machineFirstFrameS ?? "",
     "load 1m": r.load[0],
     error: r.error ?? "",
   })));
@@ -108,7 +170,12 @@ async function main(): Promise<void> {
     const procs = memory.processes;
     console.log("error" in procs ? `process memory: ${procs.error}` : `Chromium processes (PSS): ${procs.totalMB} MB ${JSON.stringify(procs.byTypeMB)}`);
   }
-  const file = writeResults("first-frame", { loadBefore: env.loadBefore, chromium }, "navigation → first kmscube frame presented by the GPU worker after a DRAW_VBO (performance.now() in the page); memory via measureUserAgentSpecificMemory + CDP", results);
+  const file = writeResults(
+    "first-frame",
+    { loadBefore: env.loadBefore, chromium },
+    "navigation → first kmscube frame presented by the GPU worker after a DRAW_VBO (performance.now() in the page); cold = ?snapshot=0, snapshot = reload in the profile the first visit saved to; memory via measureUserAgentSpecificMemory + CDP + /proc PSS",
+    results,
+  );
   console.log(`wrote ${file}`);
 }
 

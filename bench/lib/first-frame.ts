@@ -5,23 +5,35 @@
  *
  * A present counts as kmscube's first 3D frame when the counting VirglPort has seen at least one
  * DRAW_VBO before it (fbcon's 2D flushes also present frames; kmscube is the only GL client in
- * that boot).
+ * that boot). The machine's own `timings.firstFrame` (src/machine: first present after the demo's
+ * first draw) is reported beside it. With instant start (src/machine/snapshot-*.ts) the probe also
+ * records the machine's `restored` and `snapshotSaved` events.
  */
+import type { MachineRestored, MachineSnapshotSaved } from "../../src/machine/machine.ts";
 import { BOOT_TIMEOUT_MS, serialText, waitForGpuClient, type GuestPage } from "./guest-page.ts";
-
-const PROGRESS_EVERY_MS = 30_000;
 import { round } from "./harness.ts";
 
+const PROGRESS_EVERY_MS = 30_000;
+
 export interface FirstFrameMilestones {
+  /** "cold" or "snapshot" (MachineBootSource), null before the PC exists. */
+  bootSource: string | null;
   /** All in seconds since navigation start; null when not reached. */
   imagesLoadedS: number | null;
   emulatorStartedS: number | null;
   initMarkerS: number | null;
+  /** Snapshot restores: the restored CPU runs again. */
+  restoredS: number | null;
   runBeginS: number | null;
   firstDrawSubmittedS: number | null;
   first3dFrameS: number | null;
+  /** The machine's own first-frame timing (src/machine), for comparison. */
+  machineFirstFrameS: number | null;
   /** Renderer stats when the first 3D frame was presented. */
   drawsAtFirstFrame: number | null;
+  restore: { ms: number; readMs: number; bytes: number } | null;
+  snapshotSaved: { bytes: number; pauseMs: number; writeMs: number; atS: number } | null;
+  snapshotError: string | null;
 }
 
 interface Probe {
@@ -29,6 +41,9 @@ interface Probe {
   firstDraw: number | null;
   first3d: number | null;
   draws: number | null;
+  restore: { ms: number; readMs: number; bytes: number } | null;
+  saved: { bytes: number; pauseMs: number; writeMs: number; at: number } | null;
+  snapshotError: string | null;
 }
 
 declare global {
@@ -41,11 +56,21 @@ declare global {
 export async function installFirstFrameProbe(gp: GuestPage): Promise<void> {
   await waitForGpuClient(gp);
   await gp.page.evaluate(() => {
-    const probe: Probe = { runBegin: null, firstDraw: null, first3d: null, draws: null };
+    const probe: Probe = { runBegin: null, firstDraw: null, first3d: null, draws: null, restore: null, saved: null, snapshotError: null };
     window.benchFirstFrame = probe;
     const handle = window.webvirgl!;
-    handle.machine!.on("guest", (e) => {
+    const machine = handle.machine!;
+    machine.on("guest", (e) => {
       if (e.type === "run-begin" && e.name === "kmscube") probe.runBegin ??= performance.now();
+    });
+    machine.on("restored", (r: MachineRestored) => {
+      probe.restore = { ms: r.ms, readMs: r.readMs, bytes: r.bytes };
+    });
+    machine.on("snapshotSaved", (info: MachineSnapshotSaved) => {
+      probe.saved = { bytes: info.bytes, pauseMs: info.pauseMs, writeMs: info.writeMs, at: performance.now() };
+    });
+    machine.on("snapshotError", (e) => {
+      probe.snapshotError = `${e.operation}: ${e.message}`;
     });
     const draws = () => handle.virgl?.counting.traffic.draws ?? 0;
     // Submits are counted on the page before they go to the worker: poll for the first draw.
@@ -90,15 +115,36 @@ export async function waitForFirstFrame(gp: GuestPage, timeoutMs = BOOT_TIMEOUT_
 
 /** The milestones reached so far (also after a timeout: how far the boot got). */
 export async function readMilestones(gp: GuestPage): Promise<FirstFrameMilestones> {
-  const state = await gp.page.evaluate(() => ({ timings: window.webvirgl!.timings, probe: window.benchFirstFrame ?? null }));
+  const state = await gp.page.evaluate(() => ({
+    timings: window.webvirgl!.timings,
+    source: window.webvirgl!.machine?.bootSource ?? null,
+    probe: window.benchFirstFrame ?? null,
+  }));
   const s = (ms: number | null | undefined) => (ms == null ? null : round(ms / 1000, 2));
+  const saved = state.probe?.saved ?? null;
   return {
+    bootSource: state.source,
     imagesLoadedS: s(state.timings.imagesLoaded),
     emulatorStartedS: s(state.timings.emulatorStarted),
     initMarkerS: s(state.timings.initMarker),
+    restoredS: s(state.timings.restored),
     runBeginS: s(state.probe?.runBegin),
     firstDrawSubmittedS: s(state.probe?.firstDraw),
     first3dFrameS: s(state.probe?.first3d),
+    machineFirstFrameS: s(state.timings.firstFrame),
     drawsAtFirstFrame: state.probe?.draws ?? null,
+    restore: state.probe?.restore ?? null,
+    snapshotSaved: saved && { bytes: saved.bytes, pauseMs: round(saved.pauseMs, 0), writeMs: round(saved.writeMs, 0), atS: round(saved.at / 1000, 2) },
+    snapshotError: state.probe?.snapshotError ?? null,
   };
+}
+
+/** Waits until the machine reports the snapshot of this boot stored (or a save error); false on timeout. */
+export async function waitForSnapshotSaved(gp: GuestPage, timeoutMs: number): Promise<boolean> {
+  return gp.page
+    .waitForFunction(() => window.benchFirstFrame?.saved != null || window.benchFirstFrame?.snapshotError != null, null, { timeout: timeoutMs, polling: 250 })
+    .then(
+      () => gp.page.evaluate(() => window.benchFirstFrame?.saved != null),
+      () => false,
+    );
 }

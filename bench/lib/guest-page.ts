@@ -20,9 +20,16 @@ export interface GuestPage {
   close(): Promise<void>;
 }
 
-export async function openGuestPage(browser: Browser, url: string, params: Record<string, string>): Promise<GuestPage> {
+/** A browser context (its own storage: IndexedDB snapshots persist within it) for guest pages. */
+export async function newGuestContext(browser: Browser): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.addInitScript({ content: KEEP_NAMES_SHIM });
+  return context;
+}
+
+/** Opens the page in `shared` (closing the page only) or in a context of its own (closed with it). */
+export async function openGuestPage(browser: Browser, url: string, params: Record<string, string>, shared?: BrowserContext): Promise<GuestPage> {
+  const context = shared ?? (await newGuestContext(browser));
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -30,7 +37,7 @@ export async function openGuestPage(browser: Browser, url: string, params: Recor
     if (m.type() === "error") pageErrors.push(m.text());
   });
   await page.goto(`${url}/?${new URLSearchParams(params)}`);
-  return { context, page, pageErrors, close: () => context.close() };
+  return { context, page, pageErrors, close: () => (shared ? page.close() : context.close()) };
 }
 
 /** Waits until the serial log matches `pattern` (a RegExp source) or the page failed; throws on failure. */
