@@ -175,16 +175,7 @@ function triangleCmds(opts: { yflip: boolean; indexed: boolean }): Command[] {
       { kind: "SET_CONSTANT_BUFFER", stage: 1, index: 0, data: Uint32Array.from([1, 0.5, 1, 1].map(f32bits)) },
       { kind: "RESOURCE_INLINE_WRITE", res: 30, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: verts.length, h: 1, d: 1 }, data: verts },
       { kind: "RESOURCE_INLINE_WRITE", res: 31, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 8, y: 0, z: 0, w: 8, h: 1, d: 1 }, data: new Uint8Array(Uint16Array.from([9, 0, 1, 2]).buffer) },
-      {
-        kind: "CREATE_VERTEX_ELEMENTS",
-        handle: 50,
-        elements: [
-          { srcOffset: 0, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
-          { srcOffset: 16, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
-        ],
-      },
-      { kind: "BIND_OBJECT", objType: 5, handle: 50 },
-      { kind: "SET_VERTEX_BUFFERS", buffers: [{ stride: 32, offset: 0, res: 30 }] },
+      ...vertexLayout(),
       // like Mesa: the offset already includes start * index_size (indices [9, 0, 1, 2] at byte 8, start 1)
       { kind: "SET_INDEX_BUFFER", res: 31, indexSize: 2, offset: opts.indexed ? 10 : 8 },
       {
@@ -206,6 +197,30 @@ function triangleCmds(opts: { yflip: boolean; indexed: boolean }): Command[] {
     return cmds;
 }
 const triangleResources = (): ResourceDesc[] => [tex2d(10, 67, 16, 16), buffer(30, 256), buffer(31, 64, Bind.INDEX_BUFFER), buffer(32, 64, Bind.QUERY_BUFFER)];
+
+/** Two vec4 attributes (position, colour/texcoord) interleaved with a 32-byte stride in buffer 30. */
+function vertexLayout(): Command[] {
+  return [
+    {
+      kind: "CREATE_VERTEX_ELEMENTS",
+      handle: 50,
+      elements: [
+        { srcOffset: 0, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
+        { srcOffset: 16, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
+      ],
+    },
+    { kind: "BIND_OBJECT", objType: 5, handle: 50 },
+    { kind: "SET_VERTEX_BUFFERS", buffers: [{ stride: 32, offset: 0, res: 30 }] },
+  ];
+}
+/** Full-target triangle strip in buffer 30: (-1,-1) (1,-1) (-1,1) (1,1), texcoords (0,0) (1,0) (0,1) (1,1). */
+const QUAD_VERTS = new Uint8Array(new Float32Array([-1, -1, 0, 1, 0, 0, 0, 1, 1, -1, 0, 1, 1, 0, 0, 1, -1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1]).buffer);
+/** Uploads QUAD_VERTS, binds position + texcoord vertex elements and draws the strip. */
+const quadDraw = (): Command[] => [
+  { kind: "RESOURCE_INLINE_WRITE", res: 30, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: QUAD_VERTS.length, h: 1, d: 1 }, data: QUAD_VERTS },
+  ...vertexLayout(),
+  { kind: "DRAW_VBO", start: 0, count: 4, mode: 5, indexed: false, instanceCount: 1, indexBias: 0, startInstance: 0, primitiveRestart: false, restartIndex: 0, minIndex: 0, maxIndex: 3, countFromSo: 0 },
+];
 
 const FS_TEX = `FRAG
 DCL IN[0], GENERIC[0], PERSPECTIVE
@@ -232,9 +247,6 @@ const harness = {
    */
   textured(format: number, texels: number[], bytesPerTexel: number): { px: number[][]; error?: string } {
     const s = session([tex2d(10, 67, 16, 16), tex2d(12, format, 2, 2), buffer(30, 256)]);
-    const f = (v: number[]): Uint8Array => new Uint8Array(new Float32Array(v).buffer);
-    // strip: (-1,-1) (1,-1) (-1,1) (1,1) with texcoords (0,0) (1,0) (0,1) (1,1)
-    const verts = f([-1, -1, 0, 1, 0, 0, 0, 1, 1, -1, 0, 1, 1, 0, 0, 1, -1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1]);
     const tex = Uint8Array.from(texels);
     const cmds: Command[] = [
       ...setup(67, 16, 16),
@@ -243,7 +255,6 @@ const harness = {
       ...shaderChunks(42, 1, FS_TEX),
       { kind: "BIND_SHADER", handle: 40, stage: 0 },
       { kind: "BIND_SHADER", handle: 42, stage: 1 },
-      { kind: "RESOURCE_INLINE_WRITE", res: 30, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: verts.length, h: 1, d: 1 }, data: verts },
       { kind: "RESOURCE_INLINE_WRITE", res: 12, level: 0, usage: 0, stride: 2 * bytesPerTexel, layerStride: 0, box: { x: 0, y: 0, z: 0, w: 2, h: 2, d: 1 }, data: tex },
       { kind: "CREATE_SAMPLER_VIEW", handle: 70, res: 12, format, val0: 0, val1: 0, swizzle: [0, 1, 2, 3] },
       { kind: "SET_SAMPLER_VIEWS", stage: 1, startSlot: 0, handles: [70] },
@@ -253,17 +264,7 @@ const harness = {
         state: { wrapS: 2, wrapT: 2, wrapR: 2, minImgFilter: 0, minMipFilter: 2, magImgFilter: 0, compareMode: 0, compareFunc: 0, seamlessCubeMap: true, maxAnisotropy: 0, lodBias: 0, minLod: 0, maxLod: 0, borderColor: [0, 0, 0, 0] },
       },
       { kind: "BIND_SAMPLER_STATES", stage: 1, startSlot: 0, handles: [71] },
-      {
-        kind: "CREATE_VERTEX_ELEMENTS",
-        handle: 50,
-        elements: [
-          { srcOffset: 0, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
-          { srcOffset: 16, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
-        ],
-      },
-      { kind: "BIND_OBJECT", objType: 5, handle: 50 },
-      { kind: "SET_VERTEX_BUFFERS", buffers: [{ stride: 32, offset: 0, res: 30 }] },
-      { kind: "DRAW_VBO", start: 0, count: 4, mode: 5, indexed: false, instanceCount: 1, indexBias: 0, startInstance: 0, primitiveRestart: false, restartIndex: 0, minIndex: 0, maxIndex: 3, countFromSo: 0 },
+      ...quadDraw(),
       readBack(10, 16, 16, 4),
     ];
     const r = run(s, cmds, false);
@@ -689,8 +690,6 @@ const harness = {
   textureBuffer(index: number): { px: number[]; error?: string } {
     const n = 3000;
     const s = session([tex2d(10, 67, 16, 16), buffer(30, 256), buffer(33, n * 4, Bind.SAMPLER_VIEW)]);
-    const f = (v: number[]): Uint8Array => new Uint8Array(new Float32Array(v).buffer);
-    const verts = f([-1, -1, 0, 1, 0, 0, 0, 1, 1, -1, 0, 1, 1, 0, 0, 1, -1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1]);
     const elems = Uint8Array.from({ length: n * 4 }, (_, b) => [(b >> 2) & 255, (b >> 2) >> 8, 7, 255][b & 3]);
     const fs = `FRAG
 DCL OUT[0], COLOR
@@ -707,21 +706,10 @@ IMM[0] INT32 {${index}, 0, 0, 0}
       ...shaderChunks(43, 1, fs),
       { kind: "BIND_SHADER", handle: 40, stage: 0 },
       { kind: "BIND_SHADER", handle: 43, stage: 1 },
-      { kind: "RESOURCE_INLINE_WRITE", res: 30, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: verts.length, h: 1, d: 1 }, data: verts },
       { kind: "RESOURCE_INLINE_WRITE", res: 33, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: elems.length, h: 1, d: 1 }, data: elems },
       { kind: "CREATE_SAMPLER_VIEW", handle: 72, res: 33, format: 67, val0: 100, val1: n - 1, swizzle: [0, 1, 2, 3] },
       { kind: "SET_SAMPLER_VIEWS", stage: 1, startSlot: 0, handles: [72] },
-      {
-        kind: "CREATE_VERTEX_ELEMENTS",
-        handle: 50,
-        elements: [
-          { srcOffset: 0, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
-          { srcOffset: 16, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
-        ],
-      },
-      { kind: "BIND_OBJECT", objType: 5, handle: 50 },
-      { kind: "SET_VERTEX_BUFFERS", buffers: [{ stride: 32, offset: 0, res: 30 }] },
-      { kind: "DRAW_VBO", start: 0, count: 4, mode: 5, indexed: false, instanceCount: 1, indexBias: 0, startInstance: 0, primitiveRestart: false, restartIndex: 0, minIndex: 0, maxIndex: 3, countFromSo: 0 },
+      ...quadDraw(),
       readBack(10, 16, 16, 4),
     ];
     const r = run(s, cmds, false);
