@@ -44,7 +44,7 @@ function load1m(result: Json): number | null {
 }
 
 function row(metric: string, source: string, result: Json | null, value: number | null, unit: string, target?: { op: "<" | ">="; limit: number }, note?: string): SummaryRow {
-  const shown = value === null ? (note ?? (result ? "failed" : "not run")) : `${value} ${unit}${note ? ` (${note})` : ""}`;
+  const shown = value === null ? (note ?? (result ? "failed" : "not run")) : `${round(value, 2)}${unit ? ` ${unit}` : ""}${note ? ` (${note})` : ""}`;
   let verdict: SummaryRow["verdict"] = "";
   if (target && value !== null) verdict = (target.op === "<" ? value < target.limit : value >= target.limit) ? "met" : "missed";
   return {
