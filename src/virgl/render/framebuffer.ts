@@ -30,8 +30,26 @@ export interface FramebufferAttachments {
 
 const keyOf = (a: Attachment | null): string => (a ? `${a.res.desc.handle}:${a.level}:${a.layer}` : "-");
 
+/** A unique number per resource object (handles are reused; objects are not). */
+const serials = new WeakMap<GpuResource, number>();
+let nextSerial = 1;
+const objectKeyOf = (a: Attachment | null): string => {
+  if (!a) return "-";
+  let n = serials.get(a.res);
+  if (n === undefined) serials.set(a.res, (n = nextSerial++));
+  return `${n}:${a.level}:${a.layer}`;
+};
+/** Attachment sets remembered as complete per binder (a guest flipping between buffers cycles a few). */
+const MAX_COMPLETE_SETS = 64;
+
 export class FramebufferBinder {
   private key = "";
+  /**
+   * Attachment sets (by resource object, level, layer) already found complete: re-attaching one
+   * skips checkFramebufferStatus, a synchronous round trip to the GPU process that waits for all
+   * queued GL work (once per frame for a guest that alternates render targets).
+   */
+  private readonly complete = new Set<string>();
   /** Size of the smallest attachment (the drawable area), 0×0 without attachments. */
   width = 0;
   height = 0;
@@ -89,11 +107,15 @@ export class FramebufferBinder {
     }
     this.width = Number.isFinite(w) ? w : 0;
     this.height = Number.isFinite(h) ? h : 0;
+    const objectKey = [...att.color.map(objectKeyOf), objectKeyOf(att.depth)].join("|");
+    if (this.complete.has(objectKey)) return null;
     const status = gl.checkFramebufferStatus(DRAW_FRAMEBUFFER);
     if (status !== FRAMEBUFFER_COMPLETE && (n > 0 || ds)) {
       this.key = "";
       return `framebuffer incomplete (0x${status.toString(16)})`;
     }
+    if (this.complete.size >= MAX_COMPLETE_SETS) this.complete.clear();
+    this.complete.add(objectKey);
     return null;
   }
 }
