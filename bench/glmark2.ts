@@ -12,6 +12,7 @@
  */
 import { hasGuestImages, guestManifestPath } from "../src/emulator/node-images.ts";
 import { BOOT_TIMEOUT_MS, openGuestPage, serialText, waitForSerial, withPageErrors, type GuestPage } from "./lib/guest-page.ts";
+import { parseGlmark2, type Glmark2Scene } from "./lib/glmark2-output.ts";
 import { cliOption, errorText, loadAverages, round, startBenchEnvironment, writeResults, type LoadAverages } from "./lib/harness.ts";
 
 const args = process.argv.slice(2);
@@ -24,15 +25,6 @@ const SCENES = [
   "bump:bump-render=normals", "effect2d:kernel=0,1,0;1,-4,1;0,1,0;", "pulsar", "desktop", "buffer", "ideas", "jellyfish", "terrain",
   "shadow", "refract", "conditionals", "function", "loop",
 ];
-
-export interface Glmark2Scene {
-  scene: string;
-  options: string;
-  fps: number | null;
-  frameTimeMs: number | null;
-  /** glmark2's verdict when the scene did not run ("Unsupported", "Set up failed"). */
-  status: string | null;
-}
 
 export interface Glmark2Results {
   ok: boolean;
@@ -50,25 +42,6 @@ export interface Glmark2Results {
   /** Renderer errors the virgl module counted (module.stats). */
   virglModuleStats: unknown;
   load: LoadAverages;
-}
-
-/** glmark2's scene lines: `[build] use-vbo=false: FPS: 57 FrameTime: 17.544 ms` (or `: Unsupported`). */
-export function parseGlmark2(text: string): { scenes: Glmark2Scene[]; score: number | null; glRenderer: string | null } {
-  const scenes: Glmark2Scene[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\[([\w-]+)\] (.*?): (?:FPS: (\d+(?:\.\d+)?) FrameTime: (\d+(?:\.\d+)?) ms|(.+))$/.exec(line.trim());
-    if (!m) continue;
-    scenes.push({
-      scene: m[1]!,
-      options: m[2]!,
-      fps: m[3] !== undefined ? Number(m[3]) : null,
-      frameTimeMs: m[4] !== undefined ? Number(m[4]) : null,
-      status: m[5] ?? null,
-    });
-  }
-  const score = /glmark2 Score: (\d+)/.exec(text);
-  const renderer = /GL_RENDERER:\s*(.+)/.exec(text);
-  return { scenes, score: score ? Number(score[1]) : null, glRenderer: renderer ? renderer[1]!.trim() : null };
 }
 
 async function main(): Promise<void> {
