@@ -1,5 +1,6 @@
 // Unit tests (Node, fake GL) for the pieces that lift the guest to GL 3.0: CPU conditional rendering
-// (queries.ts), independent blend overrides (indexed-blend.ts), sRGB write control (srgb-write.ts).
+// (queries.ts), independent blend overrides (indexed-blend.ts), sRGB write control (srgb-write.ts),
+// texture-buffer mirror geometry (texture-buffers.ts).
 import { describe, expect, it } from "vitest";
 import { formatInfo } from "../conv/formats.ts";
 import type { BlendRt, BlendState } from "../decode/types.ts";
@@ -13,6 +14,7 @@ import { QueryManager, RenderCondMode } from "./queries.ts";
 import type { GpuResource } from "./resources.ts";
 import { clearColorFor, srgbDecode, srgbEncode, srgbOutputKey, srgbWriteConversion } from "./srgb-write.ts";
 import { GlStateCache } from "./state-cache.ts";
+import { TBO_ROW_ELEMENTS, tboLayout } from "./texture-buffers.ts";
 import { SubContext } from "./sub-context.ts";
 
 /** A fake WebGL2 with queries whose availability the test controls. */
@@ -168,5 +170,14 @@ describe("sRGB write control", () => {
     for (let k = 0; k < 256; k++) expect(Math.round(srgbEncode(srgbDecode(k / 255)) * 255)).toBe(k);
     const c = clearColorFor(att(67, 104), Float32Array.of(0.5, 0, 1, 0.5));
     expect([c[0], c[1], c[2], c[3]].map((x) => +x.toFixed(4))).toEqual([0.214, 0, 1, 0.5]);
+  });
+});
+
+describe("texture buffer mirrors", () => {
+  it("one exact row up to 2048 elements, then full rows plus a partial last row", () => {
+    expect(tboLayout(0)).toEqual({ width: 1, rows: 1, fullRows: 0, rest: 0 });
+    expect(tboLayout(100)).toEqual({ width: 100, rows: 1, fullRows: 1, rest: 0 });
+    expect(tboLayout(TBO_ROW_ELEMENTS)).toEqual({ width: 2048, rows: 1, fullRows: 1, rest: 0 });
+    expect(tboLayout(2900)).toEqual({ width: 2048, rows: 2, fullRows: 1, rest: 852 });
   });
 });
