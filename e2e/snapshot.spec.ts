@@ -2,7 +2,7 @@
  * Instant start (src/machine/snapshot-*.ts), in one browser context so IndexedDB persists:
  *  1. the first visit boots cold into the guest shell, saves a snapshot, then runs kmscube;
  *  2. a reload restores the snapshot (no Linux boot) and the cube is on screen: pixels are read;
- *  3. Reset after a restore works (it restores again and the cube renders again);
+ *  3. a demo switch restores again (glinfo runs); Reset is a real reboot (Linux boots), the cube renders;
  *  4. a different guest image version (manifest.json rewritten in flight) ignores and deletes the
  *     stored snapshot and boots cold.
  * Times to the first 3D frame, cold and from the snapshot, are printed and attached.
@@ -78,12 +78,12 @@ async function expectCube(page: Page): Promise<void> {
   expect((await cubeOnScreen(page)).greyCorners).toBe(4);
 }
 
-test("instant start: boot + save, restore to the cube on reload, reset after restore, a new image version invalidates", async ({ page }, testInfo) => {
+test("instant start: boot + save, restore to the cube on reload, reset reboots, a new image version invalidates", async ({ page }, testInfo) => {
   test.skip(guestMissing, "public/guest/manifest.json is missing: run `bash guest/build.sh`");
   test.setTimeout(2 * BOOT_TIMEOUT_MS + 300_000);
   page.on("pageerror", (e) => console.log(`[page exception] ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error" || /snapshot/.test(m.text())) console.log(`[console] ${m.text()}`);
+    if (m.type() === "error" || m.type() === "warning" || /snapshot/.test(m.text())) console.log(`[console ${m.type()}] ${m.text().slice(0, 400)}`);
   });
   const timings: Record<string, number> = {};
 
@@ -97,11 +97,26 @@ test("instant start: boot + save, restore to the cube on reload, reset after res
     timings.coldFirstFrameSinceNavigationMs = cold.firstFrame!;
     expect(await serialText(page)).toContain("WEBVIRGL-RUN-BEGIN kmscube");
     await expect(page.locator("#snapshot-state")).toContainText("snapshot saved");
+    console.log(`cold boot (ms): ${JSON.stringify(timings)}; save: ${JSON.stringify(await page.evaluate(() => window.webvirgl!.instantStart.saved))}`);
   });
 
   await test.step("reload: restored from the snapshot, the cube is on screen", async () => {
     await page.reload();
-    await expect.poll(async () => (await bootView(page))?.firstFrame ?? null, { timeout: 300_000, intervals: [250] }).not.toBeNull();
+    // When kmscube's start-up lines appear (page ms, ~250 ms resolution): where the time to the first frame goes.
+    const milestones: Record<string, number> = {};
+    await expect
+      .poll(
+        async () => {
+          const now = await page.evaluate(() => ({ t: performance.now(), text: window.webvirgl?.serialText() ?? "" })).catch(() => ({ t: 0, text: "" }));
+          for (const [name, re] of [["runBegin", /WEBVIRGL-RUN-BEGIN kmscube/], ["eglDisplay", /Using display/], ["glInfo", /GL_EXTENSIONS|GL_RENDERER/]] as const) {
+            if (milestones[name] === undefined && re.test(now.text)) milestones[name] = Math.round(now.t);
+          }
+          return (await bootView(page))?.firstFrame ?? null;
+        },
+        { timeout: 300_000, intervals: [250] },
+      )
+      .not.toBeNull();
+    console.log(`restored boot: serial milestones (page ms): ${JSON.stringify(milestones)}`);
     const warm = (await bootView(page))!;
     expect(warm.source).toBe("snapshot");
     expect(warm.bootCount).toBe(1);
@@ -111,6 +126,7 @@ test("instant start: boot + save, restore to the cube on reload, reset after res
     const text = await serialText(page);
     expect(text, "a restore must not boot Linux").not.toContain("WEBVIRGL-INIT-START");
     expect(text).toContain("WEBVIRGL-RUN-BEGIN kmscube");
+    console.log(`restore (ms): ${JSON.stringify(timings)}; ${JSON.stringify(await page.evaluate(() => ({ ...window.webvirgl!.instantStart.restored, imagesLoaded: window.webvirgl!.timings.imagesLoaded })))}`);
     await expect(page.locator("#snapshot-state")).toContainText("restored from snapshot");
     await expectCube(page);
     const stats = await page.evaluate(() => window.webvirgl!.virgl!.module.stats);
@@ -118,13 +134,28 @@ test("instant start: boot + save, restore to the cube on reload, reset after res
     await testInfo.attach("restored-kmscube", { body: await page.screenshot(), contentType: "image/png" });
   });
 
-  await test.step("Reset after a restore: a new PC from the snapshot renders the cube again", async () => {
-    await page.locator("#machine-reset").click();
+  await test.step("a demo switch restores the snapshot again and runs glinfo", async () => {
+    await page.locator("#demo-select").selectOption("glinfo");
     await expect.poll(async () => (await bootView(page))?.bootCount, { timeout: 60_000 }).toBe(2);
-    await expect.poll(async () => (await bootView(page))?.firstFrame ?? null, { timeout: 300_000, intervals: [500] }).not.toBeNull();
+    await expect.poll(() => serialText(page), { timeout: 300_000, intervals: [1000] }).toMatch(/WEBVIRGL-RUN-END glinfo status=\d+/);
     expect((await bootView(page))!.source).toBe("snapshot");
+    const text = await serialText(page);
+    expect(text).not.toContain("WEBVIRGL-INIT-START");
+    expect(text).toMatch(/glinfo: api=gles2 .*renderer=virgl/);
+    await page.locator("#demo-select").selectOption("kmscube");
+    await expect.poll(async () => (await bootView(page))?.bootCount, { timeout: 60_000 }).toBe(3);
+  });
+
+  await test.step("Reset after a restore is a real reboot: Linux boots and the cube renders again", async () => {
+    await page.locator("#machine-reset").click();
+    await expect.poll(async () => (await bootView(page))?.bootCount, { timeout: 60_000 }).toBe(4);
+    await expect.poll(() => serialText(page), { timeout: BOOT_TIMEOUT_MS, intervals: [2000] }).toContain("WEBVIRGL-INIT-START");
+    await expect.poll(async () => (await bootView(page))?.firstFrame ?? null, { timeout: 300_000, intervals: [1000] }).not.toBeNull();
+    expect((await bootView(page))!.source).toBe("cold");
     await expectCube(page);
     expect(await page.evaluate(() => window.webvirgl!.error)).toBeNull();
+    // The stored snapshot is still the one from the first visit.
+    expect(await storedKeys(page)).toHaveLength(1);
   });
 
   await test.step("another guest image version: the stored snapshot is dropped and the PC boots cold", async () => {
@@ -133,7 +164,8 @@ test("instant start: boot + save, restore to the cube on reload, reset after res
     await page.route("**/manifest.json", async (route) => {
       const response = await route.fetch();
       const manifest = (await response.json()) as { version: string };
-      await route.fulfill({ response, json: { ...manifest, version: `${manifest.version}-changed` } });
+      const body = JSON.stringify({ ...manifest, version: `${manifest.version}-changed` });
+      await route.fulfill({ response, body, headers: { ...response.headers(), "content-length": String(Buffer.byteLength(body)) } });
     });
     await page.reload();
     await expect.poll(async () => (await bootView(page))?.source ?? null, { timeout: 120_000 }).toBe("cold");

@@ -7,7 +7,7 @@ import type { GuestManifest } from "../src/emulator/guest-manifest.ts";
 import type { VirtioGpu } from "../src/gpu/index.ts";
 import type { GpuClient } from "../src/worker/gpu-client.ts";
 import type { MachineVirgl } from "../src/machine/devices.ts";
-import type { MachinePhase, MachineTimings, VirtualGpuMachine } from "../src/machine/machine.ts";
+import type { MachineFirstFrame, MachinePhase, MachineRestored, MachineSnapshotSaved, MachineTimings, VirtualGpuMachine } from "../src/machine/machine.ts";
 
 /** "checking" until the machine exists; then the machine's phase (idle, downloading, …, paused, stopped, failed). */
 export type PagePhase = "checking" | MachinePhase;
@@ -28,6 +28,8 @@ export interface WebvirglDebugHandle {
   phase: PagePhase;
   error: string | null;
   timings: PageTimings;
+  /** The latest instant-start events of the page's machine (for tests and benchmarks). */
+  instantStart: { restored: MachineRestored | null; saved: MachineSnapshotSaved | null; firstFrame: MachineFirstFrame | null };
   /** Everything the guest printed on ttyS0 so far. */
   serialText(): string;
   /** Types into the guest's ttyS0 (as if typed into the terminal). */

@@ -67,6 +67,7 @@ const handle: WebvirglDebugHandle = {
   get timings() {
     return machine?.timings ?? { imagesLoaded: null, bootStarted: null, emulatorStarted: null, initMarker: null, restored: null, firstFrame: null };
   },
+  instantStart: { restored: null, saved: null, firstFrame: null },
   serialText: () => machine?.serialText() ?? "",
   sendSerial: (text) => machine?.sendSerial(text),
 };
@@ -137,6 +138,9 @@ async function start(): Promise<void> {
     onError: (e) => fail(e.title, e.detail),
   });
   const m = machine;
+  m.on("restored", (r) => (handle.instantStart.restored = r));
+  m.on("snapshotSaved", (s) => (handle.instantStart.saved = s));
+  m.on("firstFrame", (f) => (handle.instantStart.firstFrame = f));
   new ScreenView(m.screen, byId("screen-switch"));
 
   const picker = new DemoPicker(m.demo.name, (demo) => void m.setDemo(demo).catch(showError));

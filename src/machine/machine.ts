@@ -19,7 +19,7 @@ import { Emitter } from "./events.ts";
 import { GuestGlInfoParser, type GuestGlInfo } from "./guest-gl-info.ts";
 import { MachineScreen, type ScreenSource } from "./machine-screen.ts";
 import { StatsSampler, type MachineStats } from "./machine-stats.ts";
-import { captureState, cmdlineOverridesRun, restoreState, SavePoint, snapshotConfig } from "./snapshot-boot.ts";
+import { captureState, cmdlineOverridesRun, fetchManifest, fetchRestoreImages, restoreState, SavePoint, snapshotConfig } from "./snapshot-boot.ts";
 import { demoCommandLine } from "./snapshot-guest.ts";
 import { defaultSnapshotStorage } from "./snapshot-idb.ts";
 import { MemorySnapshotStorage, SnapshotStore, type SnapshotConfig, type SnapshotInfo, type SnapshotRecord, type SnapshotStorage } from "./snapshot-store.ts";
@@ -395,7 +395,8 @@ class Machine implements VirtualGpuMachine {
   reset(): Promise<void> {
     return this.serial(async () => {
       this.checkNotDisposed();
-      await this.rebuild();
+      // A reset is a real reboot (the way out of anything, a bad snapshot included).
+      await this.rebuild({ cold: true });
     });
   }
 
@@ -447,12 +448,12 @@ class Machine implements VirtualGpuMachine {
 
   // ---- boot --------------------------------------------------------------------------------------
 
-  /** Tears the current PC down (if any) and boots a new one with the current demo. */
-  private async rebuild(): Promise<void> {
+  /** Tears the current PC down (if any) and boots a new one with the current demo (`cold`: never from a snapshot). */
+  private async rebuild(options: { cold?: boolean } = {}): Promise<void> {
     await this.teardown();
     this.errorValue = null;
     try {
-      await this.boot();
+      await this.boot(options.cold ?? false);
     } catch (error) {
       throw this.fail(error);
     }
@@ -483,9 +484,12 @@ class Machine implements VirtualGpuMachine {
     this.screen.setGpuScanoutActive(false);
   }
 
+  private guestBaseUrl(): string {
+    return this.options.guestBaseUrl ?? `${import.meta.env.BASE_URL}guest/`;
+  }
+
   private loadImages(): Promise<FetchedGuestImages> {
-    const base = this.options.guestBaseUrl ?? `${import.meta.env.BASE_URL}guest/`;
-    this.images ??= fetchGuestImages(base, (p) =>
+    this.images ??= fetchGuestImages(this.guestBaseUrl(), (p) =>
       this.events.emit("progress", { stage: "download", label: p.file, loaded: p.loaded, total: p.total, fraction: p.total ? p.loaded / p.total : null }),
     );
     // A failed download is retried by the next start(), not remembered.
@@ -495,39 +499,24 @@ class Machine implements VirtualGpuMachine {
     return this.images;
   }
 
-  private async boot(): Promise<void> {
+  private async boot(cold: boolean): Promise<void> {
     this.timings.bootStarted = performance.now();
     this.timings.restored = null;
     this.timings.firstFrame = null;
     this.setPhase("downloading", "Downloading guest images…");
+    if (this.snapshots && !cold && (await this.tryRestore())) return;
     const images = await this.loadImages();
     this.manifestValue = images.manifest;
     this.timings.imagesLoaded ??= performance.now();
     this.checkNotDisposed();
     const gpu = this.machineGpu ?? (await this.gpuReady!);
+    const memorySize = this.memorySizeFor(images.initrd.byteLength);
+    this.snapshotConfigValue = this.snapshotConfigFor(images.manifest, memorySize, gpu);
 
-    // Without VIRGL the guest's Mesa must take the software path (kms_swrast/softpipe into dumb buffers).
-    const extraArgs = [gpu.port ? "" : "webvirgl.gl=softpipe", this.options.cmdline ?? ""];
-    const memorySize = (this.options.memoryMiB ?? Math.max(256, 2 ** Math.ceil(Math.log2(64 + images.initrd.byteLength / MiB)))) * MiB;
-    const shellCmdline = buildKernelCmdline([guestRunArg("shell"), ...extraArgs]);
-    const version = images.manifest.version;
-    this.snapshotConfigValue = this.snapshots && version ? snapshotConfig(version, memorySize, gpu.port ? gpu.gpuClient.virglCaps : null, shellCmdline) : null;
-
-    const stored = await this.readSnapshot();
-    if (stored) {
-      try {
-        await this.bootFromSnapshot(gpu, images, stored.record, stored.readMs);
-        return;
-      } catch (error) {
-        // A snapshot that does not load must not block the machine: forget it and boot cold.
-        this.snapshotError("restore", error);
-        await this.teardown();
-        await this.snapshots?.discard(stored.record.config).catch(() => {});
-      }
-    }
-    // With snapshots on, a cold boot goes to the shell, is saved there, and the demo is typed in.
-    const saving = this.snapshotConfigValue !== null;
-    const cmdline = saving ? shellCmdline : buildKernelCmdline([...demoKernelArgs(this.demoValue), ...extraArgs]);
+    // With snapshots on and none stored, a cold boot goes to the shell, is saved there, and the
+    // demo is typed in; a reset with one stored boots the demo directly.
+    const saving = this.snapshotConfigValue !== null && (!cold || (await this.snapshotInfo().catch(() => null)) === null);
+    const cmdline = saving ? this.snapshotConfigValue!.cmdline : buildKernelCmdline([...demoKernelArgs(this.demoValue), ...this.extraKernelArgs(gpu)]);
     this.setPhase("starting", "Starting the emulator…");
     const emulator = await this.newPc(gpu, images, cmdline, memorySize, true);
     if (saving) this.savePoint = new SavePoint((text) => this.sendSerial(text), () => void this.saveAndStartDemo(emulator));
@@ -536,6 +525,22 @@ class Machine implements VirtualGpuMachine {
     if (this.phaseValue === "starting") this.setPhase("booting", "Booting Linux…");
     this.startBootProgress();
     this.events.emit("started", { count: this.bootCount, source: "cold" });
+  }
+
+  private extraKernelArgs(gpu: MachineGpu): string[] {
+    // Without VIRGL the guest's Mesa must take the software path (kms_swrast/softpipe into dumb buffers).
+    return [gpu.port ? "" : "webvirgl.gl=softpipe", this.options.cmdline ?? ""];
+  }
+
+  private memorySizeFor(initrdBytes: number): number {
+    return (this.options.memoryMiB ?? Math.max(256, 2 ** Math.ceil(Math.log2(64 + initrdBytes / MiB)))) * MiB;
+  }
+
+  /** The config this machine's snapshots are stored under (the shell boot's command line), or null with snapshots off. */
+  private snapshotConfigFor(manifest: GuestManifest, memorySize: number, gpu: MachineGpu): SnapshotConfig | null {
+    if (!this.snapshots || !manifest.version) return null;
+    const shellCmdline = buildKernelCmdline([guestRunArg("shell"), ...this.extraKernelArgs(gpu)]);
+    return snapshotConfig(manifest.version, memorySize, gpu.port ? gpu.gpuClient.virglCaps : null, shellCmdline);
   }
 
   /** Builds a PC (v86 + this boot's devices) around the machine's GPU worker. */
@@ -573,6 +578,44 @@ class Machine implements VirtualGpuMachine {
   }
 
   // ---- instant start (snapshot-*.ts) -------------------------------------------------------------
+
+  /**
+   * Restores the stored snapshot if one fits; false when there is none or it failed (then the
+   * caller boots cold). Only the manifest, BIOSes and kernel are fetched (fetchRestoreImages).
+   */
+  private async tryRestore(): Promise<boolean> {
+    const base = this.guestBaseUrl();
+    let manifest: GuestManifest;
+    try {
+      manifest = await fetchManifest(base);
+    } catch {
+      return false; // the cold path fetches it again and reports the failure
+    }
+    const gpu = this.machineGpu ?? (await this.gpuReady!);
+    if (manifest.initrd.size === null) return false;
+    const config = (this.snapshotConfigValue = this.snapshotConfigFor(manifest, this.memorySizeFor(manifest.initrd.size), gpu));
+    if (!config || !(await this.snapshots?.info(config).catch(() => null))) return false;
+    let stored: Awaited<ReturnType<Machine["readSnapshot"]>>;
+    let images: FetchedGuestImages;
+    try {
+      [stored, images] = await Promise.all([this.readSnapshot(), fetchRestoreImages(base, manifest)]);
+    } catch {
+      return false;
+    }
+    if (!stored) return false;
+    this.manifestValue = manifest;
+    this.timings.imagesLoaded ??= performance.now();
+    try {
+      await this.bootFromSnapshot(gpu, images, stored.record, stored.readMs);
+      return true;
+    } catch (error) {
+      // A snapshot that does not load must not block the machine: forget it and boot cold.
+      this.snapshotError("restore", error);
+      await this.teardown();
+      await this.snapshots?.discard(config).catch(() => {});
+      return false;
+    }
+  }
 
   private async readSnapshot(): Promise<{ record: SnapshotRecord; readMs: number } | null> {
     const config = this.snapshotConfigValue;

@@ -4,6 +4,9 @@
  * stored snapshot into a freshly built PC. The machine (machine.ts) decides which path a boot takes.
  */
 import type { Emulator } from "../emulator/emulator.ts";
+import type { FetchedGuestImages } from "../emulator/fetch-guest-images.ts";
+import { fetchImage, ImageFetchError } from "../emulator/fetch-image.ts";
+import { parseGuestManifest, type GuestManifest } from "../emulator/guest-manifest.ts";
 import type { VirtioGpu, VirtioGpuSnapshot } from "../gpu/index.ts";
 import type { VirglCapsets } from "../gpu/virgl/index.ts";
 import { isShellPrompt, prepareSnapshotCommandLine, SNAPSHOT_READY_MARKER } from "./snapshot-guest.ts";
@@ -92,4 +95,25 @@ export class SavePoint {
       this.onReady();
     }
   }
+}
+
+/**
+ * What a restore needs from the guest directory: the manifest, the BIOSes and the kernel. The
+ * initramfs (45 MB) is not fetched: v86 copies it into guest RAM at start-up, and the restore
+ * overwrites guest RAM anyway, so a small stand-in takes its place.
+ */
+export async function fetchManifest(baseUrl: string): Promise<GuestManifest> {
+  const url = `${baseUrl.replace(/\/?$/, "/")}manifest.json`;
+  const bytes = await fetchImage(url);
+  try {
+    return parseGuestManifest(new TextDecoder().decode(bytes), url);
+  } catch (error) {
+    throw new ImageFetchError(url, 200, error instanceof Error ? error.message : String(error));
+  }
+}
+
+export async function fetchRestoreImages(baseUrl: string, manifest: GuestManifest): Promise<FetchedGuestImages> {
+  const base = baseUrl.replace(/\/?$/, "/");
+  const [bios, vgaBios, bzimage] = await Promise.all([manifest.bios, manifest.vgaBios, manifest.bzimage].map((f) => fetchImage(`${base}${f.name}`, undefined, f.size ?? undefined)));
+  return { manifest, bios: bios!, vgaBios: vgaBios!, bzimage: bzimage!, initrd: new ArrayBuffer(4096) };
 }
