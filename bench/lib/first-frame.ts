@@ -79,7 +79,7 @@ export async function installFirstFrameProbe(gp: GuestPage): Promise<void> {
         probe.firstDraw ??= performance.now();
         clearInterval(poll);
       }
-    }, 5);
+    }, 20);
     handle.gpuClient!.onPresented(() => {
       if (probe.first3d !== null || draws() === 0) return;
       probe.first3d = performance.now();
