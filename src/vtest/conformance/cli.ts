@@ -114,7 +114,8 @@ async function main(): Promise<number> {
     const ran = new Set(run.results.map((r) => r.name));
     const kept = [...expectations.baseline].filter(([n]) => !ran.has(n)).map(([n, s]) => `${n},${s}`);
     const merged = [...kept, ...formatBaseline(run.results, expectations.flakes).split("\n").filter(Boolean)].sort();
-    writeFileSync(join(expDir, "expected-fails.txt"), merged.length ? `${merged.join("\n")}\n` : "");
+    const header = read("expected-fails.txt").split("\n").filter((l) => l.startsWith("#"));
+    writeFileSync(join(expDir, "expected-fails.txt"), [...header, ...merged].map((l) => `${l}\n`).join(""));
   }
   process.stdout.write(summary);
   process.stdout.write(`results: ${join(out, "results.json")}\n`);
