@@ -145,7 +145,7 @@ test("texture buffers: a buffer sampler view is fetched through its 2D mirror (r
   }
 });
 
-test("conditional rendering: draws and clears follow occlusion predicates known from an earlier submit", async ({ page }) => {
+test("conditional rendering: draws and clears follow occlusion predicates; WAIT on a same-submit query suspends the stream until the result", async ({ page }) => {
   await open(page);
   const r = await page.evaluate(() => window.virglHarness.conditionalRender());
   expect(r.error).toBeUndefined();
@@ -156,9 +156,13 @@ test("conditional rendering: draws and clears follow occlusion predicates known 
   expect(r.cases.hiddenQueryInverted).toEqual(drawn); // inverted condition
   expect(r.cases.hiddenQueryNoWait).toEqual(black); // result known: NO_WAIT skips too
   expect(r.cases.hiddenQueryClear).toEqual(black); // CLEAR is conditional as well
-  // a query ended in the same submit cannot be known without stalling: drawn, counted as unresolved
-  expect(r.cases.sameSubmitUnknown).toEqual(drawn);
-  expect(r.stats).toEqual({ skipped: 3, unresolved: 1 });
+  // a query ended in the same submit: WAIT suspends the stream at the draw (the submit owes deferred
+  // work) and resumes it once the result (0) is known → skipped, exactly; NO_WAIT renders at once
+  expect(r.cases.sameSubmitWait).toEqual(black);
+  expect(r.cases.sameSubmitNoWait).toEqual(drawn);
+  expect(r.deferredAtSubmit).toEqual([0, 0, 0, 0, 0, 1, 0]);
+  expect([r.stats.skipped, r.stats.unresolved]).toEqual([4, 1]);
+  expect(r.stats.suspended).toBeGreaterThanOrEqual(1); // each poll before the result re-checks once
 });
 
 test("textured draw: BGRA8 texels land in order; L8 samples as grey with alpha 1; X8 alpha is 1", async ({ page }) => {

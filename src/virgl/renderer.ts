@@ -9,7 +9,7 @@ import { formatDecodeError } from "./decode/errors.ts";
 import { cmdName } from "./protocol.ts";
 import { type Box3, type ResourceDesc, normalizeResourceDesc, transferGeometry } from "./resource-desc.ts";
 import { VirglContext, type VirglError } from "./render/context.ts";
-import type { ExecEnv } from "./render/exec-env.ts";
+import { type ExecEnv, SUSPEND } from "./render/exec-env.ts";
 import type { DrawPath } from "./render/draw.ts";
 import type { DrawHandler } from "./render/execute.ts";
 import { destroySubContext, execute } from "./render/execute.ts";
@@ -71,8 +71,11 @@ export interface RendererStats {
   skippedCommands: Record<string, number>;
   stateCalls: number;
   stateSkipped: number;
-  /** Conditional rendering: commands skipped by a failed condition; checks run before the result was available. */
-  renderCondition: { skipped: number; unresolved: number };
+  /**
+   * Conditional rendering: commands skipped by a failed condition; NO_WAIT checks made before the
+   * result was available (rendered); WAIT checks that suspended the stream until the result came.
+   */
+  renderCondition: { skipped: number; unresolved: number; suspended: number };
 }
 
 const NO_ERROR = 0;
@@ -91,6 +94,11 @@ export class VirglRenderer {
   private readonly queries: QueryManager;
   private readonly depthReadback: DepthReadback;
   private readonly indexedBlend: IndexedBlendGl | null;
+  /**
+   * Per context: command streams waiting for a WAIT-mode render condition's query result (the
+   * first one starts at the waiting command), in submission order; resumed by pollDeferred().
+   */
+  private readonly suspended = new Map<number, { words: Uint32Array; backing: BackingAccess }[]>();
 
   constructor(
     readonly gl: WebGL2RenderingContext,
@@ -133,6 +141,7 @@ export class VirglRenderer {
     for (const sub of ctx.subs.values()) destroySubContext({ objs: this.objs, objectDestroyed }, sub);
     this.options.draw?.release(ctxId, this.objs);
     this.queries.release(ctxId);
+    this.suspended.delete(ctxId);
     this.state.forget(); // programs/VAOs of this context may still be in the shadow
     ctx.subs.clear();
     for (const res of ctx.attached) this.resources.get(res)?.attachedTo.delete(ctxId);
@@ -199,11 +208,35 @@ export class VirglRenderer {
   submit(ctxId: number, words: Uint32Array, backing: BackingAccess): SubmitResult {
     const ctx = this.contexts.get(ctxId);
     if (!ctx) return { backingWrites: [], executed: 0, error: { ctx: ctxId, cmd: "SUBMIT_3D", offset: -1, message: `context ${ctxId} does not exist` } };
+    const queued = this.suspended.get(ctxId);
+    if (queued) {
+      // the context's stream waits for a render-condition result: keep submission order
+      queued.push({ words, backing });
+      return { backingWrites: [], executed: 0, deferred: this.deferredCount };
+    }
+    return this.run(ctx, words, backing);
+  }
+
+  /** Deferred work: query results owed + suspended command streams. */
+  private get deferredCount(): number {
+    let n = this.queries.deferredCount;
+    for (const q of this.suspended.values()) n += q.length;
+    return n;
+  }
+
+  /** Executes a command stream; on SUSPEND queues the rest (from that command) for resume(). */
+  private run(ctx: VirglContext, words: Uint32Array, backing: BackingAccess): SubmitResult {
+    const ctxId = ctx.id;
     const env = this.env(ctx, backing);
     let executed = 0;
     let error: VirglError | undefined;
+    let suspendAt = -1;
     const decodeError = walkCommands(words, (cmd, offset) => {
       let msg = execute(env, cmd, this.drawHandler);
+      if (msg === SUSPEND) {
+        suspendAt = offset;
+        return false;
+      }
       if (!msg && this.options.debug) {
         const e = this.gl.getError();
         if (e !== NO_ERROR) msg = `GL error 0x${e.toString(16)}`;
@@ -217,9 +250,32 @@ export class VirglRenderer {
     });
     if (decodeError) error = { ctx: ctxId, cmd: decodeError.cmd, offset: decodeError.offset, message: formatDecodeError(decodeError) };
     if (error && !ctx.firstError) ctx.firstError = error;
+    if (suspendAt >= 0) this.suspended.set(ctxId, [{ words: words.subarray(suspendAt), backing }, ...(this.suspended.get(ctxId) ?? [])]);
     const out: SubmitResult = { backingWrites: env.writes, executed };
     if (error) out.error = error;
-    if (this.queries.deferredCount > 0) out.deferred = this.queries.deferredCount;
+    const deferred = this.deferredCount;
+    if (deferred > 0) out.deferred = deferred;
+    return out;
+  }
+
+  /** Runs suspended streams whose render condition can now be decided; their backing writes. */
+  private resume(): BackingWrite[] {
+    const out: BackingWrite[] = [];
+    for (const [ctxId, queue] of [...this.suspended]) {
+      const ctx = this.contexts.get(ctxId);
+      this.suspended.delete(ctxId);
+      if (!ctx) continue;
+      while (queue.length > 0) {
+        const next = queue.shift()!;
+        const r = this.run(ctx, next.words, next.backing); // may suspend again (re-queued first)
+        out.push(...r.backingWrites);
+        const again = this.suspended.get(ctxId);
+        if (again) {
+          again.push(...queue);
+          break;
+        }
+      }
+    }
     return out;
   }
 
@@ -287,7 +343,9 @@ export class VirglRenderer {
 
   /** Query results that became available since the last call (apply them like backingWrites). */
   pollDeferred(): BackingWrite[] {
-    return this.queries.poll(this.resources);
+    const out = this.queries.poll(this.resources);
+    if (this.suspended.size > 0) out.push(...this.resume(), ...this.queries.poll(this.resources));
+    return out;
   }
 
   /** Resolves once every deferred result is delivered (polls across tasks; WebGL needs that). */
@@ -296,7 +354,7 @@ export class VirglRenderer {
     const t0 = performance.now();
     for (;;) {
       out.push(...this.pollDeferred());
-      if (this.queries.deferredCount === 0 || performance.now() - t0 > timeoutMs) return out;
+      if (this.deferredCount === 0 || performance.now() - t0 > timeoutMs) return out;
       await new Promise((r) => setTimeout(r, 1));
     }
   }
@@ -336,7 +394,7 @@ export class VirglRenderer {
       skippedCommands: Object.fromEntries(this.skipped),
       stateCalls: this.state.calls,
       stateSkipped: this.state.skipped,
-      renderCondition: { skipped: this.queries.conditionalSkips, unresolved: this.queries.unresolvedConditions },
+      renderCondition: { skipped: this.queries.conditionalSkips, unresolved: this.queries.unresolvedConditions, suspended: this.queries.suspendedConditions },
     };
   }
 

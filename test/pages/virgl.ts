@@ -751,9 +751,10 @@ IMM[0] INT32 {${index}, 0, 0, 0}
    * Conditional rendering: two occlusion predicates (one visible draw, one scissored away) resolved
    * in a first submit; later submits CLEAR black and draw under SET_RENDER_CONDITION. Returns the
    * centre pixel of the lower-left triangle after each case, plus the renderer's counters. The last
-   * case conditions on a query ended in the *same* submit (result unknown: drawn, counted unresolved).
+   * case conditions (WAIT) on a query ended in the *same* submit: the stream suspends at the draw
+   * and resumes on a later task once the result is known; `deferredAtSubmit` shows it was owed.
    */
-  async conditionalRender(): Promise<{ cases: Record<string, number[]>; stats: { skipped: number; unresolved: number }; error?: string }> {
+  async conditionalRender(): Promise<{ cases: Record<string, number[]>; stats: { skipped: number; unresolved: number; suspended: number }; deferredAtSubmit: number[]; error?: string }> {
     const w = 16;
     const h = 16;
     const s = session(triangleResources());
@@ -789,19 +790,24 @@ IMM[0] INT32 {${index}, 0, 0, 0}
     const cond = (handle: number, condition: boolean, mode: number): Command => ({ kind: "SET_RENDER_CONDITION", handle, condition, mode });
     const cases: Record<string, number[]> = {};
     let error = first.error;
-    const centre = (name: string, body: Command[]): void => {
-      const r = run(s, [cond(0, false, 0), black, ...body, cond(0, false, 0), readBack(10, w, h, 4)], false);
-      error ??= r.error;
+    const deferredAtSubmit: number[] = [];
+    const centre = async (name: string, body: Command[]): Promise<void> => {
+      const words = new CommandStream(false).pushAll([cond(0, false, 0), black, ...body, cond(0, false, 0), readBack(10, w, h, 4)]).finish();
+      const res = s.r.submit(1, words, s.mem);
+      deferredAtSubmit.push(res.deferred ?? 0);
+      error ??= res.error?.message ?? s.mem.apply(res.backingWrites) ?? s.mem.apply(await s.r.settle()) ?? undefined;
       const m = s.backings.get(10)!;
       cases[name] = Array.from(m.subarray((4 * w + 4) * 4, (4 * w + 4) * 4 + 4));
     };
-    centre("visibleQuery", [cond(60, false, 0), draw]);
-    centre("hiddenQuery", [cond(61, false, 0), draw]);
-    centre("hiddenQueryInverted", [cond(61, true, 0), draw]);
-    centre("hiddenQueryNoWait", [cond(61, false, 1), draw]);
-    centre("hiddenQueryClear", [cond(61, false, 0), { kind: "CLEAR", buffers: Clear.COLOR0, color: [1, 1, 1, 1].map(f32bits) as [number, number, number, number], depth: 1, stencil: 0 }]);
-    centre("sameSubmitUnknown", [scissorAll, { kind: "BIND_OBJECT", objType: 2, handle: 23 }, { kind: "BEGIN_QUERY", handle: 62 }, draw, { kind: "END_QUERY", handle: 62 }, { kind: "BIND_OBJECT", objType: 2, handle: 22 }, cond(62, false, 0), draw]);
-    return { cases, stats: s.r.stats().renderCondition, error };
+    await centre("visibleQuery", [cond(60, false, 0), draw]);
+    await centre("hiddenQuery", [cond(61, false, 0), draw]);
+    await centre("hiddenQueryInverted", [cond(61, true, 0), draw]);
+    await centre("hiddenQueryNoWait", [cond(61, false, 1), draw]);
+    await centre("hiddenQueryClear", [cond(61, false, 0), { kind: "CLEAR", buffers: Clear.COLOR0, color: [1, 1, 1, 1].map(f32bits) as [number, number, number, number], depth: 1, stencil: 0 }]);
+    const hiddenQuery62 = (mode: number): Command[] => [scissorAll, { kind: "BIND_OBJECT", objType: 2, handle: 23 }, { kind: "BEGIN_QUERY", handle: 62 }, draw, { kind: "END_QUERY", handle: 62 }, { kind: "BIND_OBJECT", objType: 2, handle: 22 }, cond(62, false, mode), draw];
+    await centre("sameSubmitWait", hiddenQuery62(0));
+    await centre("sameSubmitNoWait", hiddenQuery62(1));
+    return { cases, stats: s.r.stats().renderCondition, deferredAtSubmit, error };
   },
 
   /**

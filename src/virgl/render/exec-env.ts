@@ -31,5 +31,12 @@ export interface ExecEnv {
   skipped: Map<string, number>;
 }
 
-/** Handler result: null = ok, string = error message (stops the submit). */
-export type ExecResult = string | null;
+/**
+ * Returned by a handler that must wait: a WAIT-mode render condition whose query result WebGL has
+ * not made available yet. The renderer suspends the context's command stream at that command and
+ * resumes it (from that command) once the result is there (renderer.ts, queries.ts).
+ */
+export const SUSPEND: unique symbol = Symbol("suspend");
+
+/** Handler result: null = ok, string = error message (stops the submit), SUSPEND = wait and retry. */
+export type ExecResult = string | null | typeof SUSPEND;

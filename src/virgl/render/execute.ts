@@ -6,7 +6,7 @@ import { assembleShader } from "../decode/shader-assembler.ts";
 import type { Command } from "../decode/types.ts";
 import { Obj, SUPPORTED_STAGES } from "../protocol.ts";
 import { executeClear } from "./clear.ts";
-import type { ExecEnv, ExecResult } from "./exec-env.ts";
+import { type ExecEnv, type ExecResult, SUSPEND } from "./exec-env.ts";
 import { execBlit, execCopyRegion, execCopyTransfer3d, execInlineWrite, execTransfer3d } from "./exec-transfers.ts";
 import type { Attachment, FramebufferAttachments } from "./framebuffer.ts";
 import { type ObjectEntry, SubContext } from "./sub-context.ts";
@@ -236,7 +236,8 @@ export function execute(env: ExecEnv, cmd: Command, draw?: DrawHandler): ExecRes
     case "SET_MIN_SAMPLES":
       return null; // no stipple in WebGL2; clip planes come through the translator key
     case "CLEAR": {
-      if (!env.queries.renderAllowed(env, sub)) return null;
+      const rc = env.queries.renderCheck(env, sub);
+      if (rc !== "render") return rc === "wait" ? SUSPEND : null;
       const att = resolveFramebuffer(env, sub);
       if (typeof att === "string") return att;
       const err = env.framebuffer.bind(att);
@@ -244,14 +245,18 @@ export function execute(env: ExecEnv, cmd: Command, draw?: DrawHandler): ExecRes
       executeClear(env.gl, env.state, cmd, att.color, att.depth);
       return null;
     }
-    case "BLIT":
-      if (cmd.renderConditionEnable && !env.queries.renderAllowed(env, sub)) return null;
+    case "BLIT": {
+      const rc = cmd.renderConditionEnable ? env.queries.renderCheck(env, sub) : "render";
+      if (rc !== "render") return rc === "wait" ? SUSPEND : null;
       return execBlit(env, cmd);
+    }
     case "RESOURCE_COPY_REGION":
       return execCopyRegion(env, cmd);
-    case "DRAW_VBO":
-      if (!env.queries.renderAllowed(env, sub)) return null;
+    case "DRAW_VBO": {
+      const rc = env.queries.renderCheck(env, sub);
+      if (rc !== "render") return rc === "wait" ? SUSPEND : null;
       return draw ? draw(env, sub, cmd) : skip(env, "DRAW_VBO");
+    }
     case "BEGIN_QUERY":
       return env.queries.begin(env, sub, cmd.handle);
     case "END_QUERY":

@@ -60,9 +60,9 @@ function setup() {
 describe("conditional rendering (CPU-side, never stalls)", () => {
   it("renders when no condition is set or the query never ended", () => {
     const { qm, env, sub } = setup();
-    expect(qm.renderAllowed(env, sub)).toBe(true);
+    expect(qm.renderCheck(env, sub)).toBe("render");
     expect(qm.setCondition(env, sub, 5, false, RenderCondMode.WAIT)).toBeNull();
-    expect(qm.renderAllowed(env, sub)).toBe(true);
+    expect(qm.renderCheck(env, sub)).toBe("render");
   });
   it("skips when the result is known and fails the condition; honours the inverted condition", () => {
     const { qm, env, sub, finish } = setup();
@@ -70,25 +70,25 @@ describe("conditional rendering (CPU-side, never stalls)", () => {
     qm.end(env, sub, 5);
     finish(0); // no samples passed
     qm.setCondition(env, sub, 5, false, RenderCondMode.WAIT);
-    expect(qm.renderAllowed(env, sub)).toBe(false);
+    expect(qm.renderCheck(env, sub)).toBe("skip");
     expect(qm.conditionalSkips).toBe(1);
     qm.setCondition(env, sub, 5, true, RenderCondMode.WAIT); // inverted: render iff result == 0
-    expect(qm.renderAllowed(env, sub)).toBe(true);
+    expect(qm.renderCheck(env, sub)).toBe("render");
     qm.setCondition(env, sub, 0, false, 0); // off
-    expect(qm.renderAllowed(env, sub)).toBe(true);
+    expect(qm.renderCheck(env, sub)).toBe("render");
   });
-  it("an unavailable result renders (NO_WAIT semantics) and WAIT modes count as unresolved", () => {
+  it("an unavailable result renders in NO_WAIT modes and asks WAIT modes to wait", () => {
     const { qm, env, sub, finish } = setup();
     qm.begin(env, sub, 5);
     qm.end(env, sub, 5);
     qm.setCondition(env, sub, 5, false, RenderCondMode.NO_WAIT);
-    expect(qm.renderAllowed(env, sub)).toBe(true);
-    expect(qm.unresolvedConditions).toBe(0);
-    qm.setCondition(env, sub, 5, false, RenderCondMode.BY_REGION_WAIT);
-    expect(qm.renderAllowed(env, sub)).toBe(true);
+    expect(qm.renderCheck(env, sub)).toBe("render");
     expect(qm.unresolvedConditions).toBe(1);
+    qm.setCondition(env, sub, 5, false, RenderCondMode.BY_REGION_WAIT);
+    expect(qm.renderCheck(env, sub)).toBe("wait");
+    expect(qm.suspendedConditions).toBe(1);
     finish(1);
-    expect(qm.renderAllowed(env, sub)).toBe(true);
+    expect(qm.renderCheck(env, sub)).toBe("render");
     expect(qm.conditionalSkips).toBe(0);
   });
   it("the result stays usable after GET_QUERY_RESULT consumed it; GL queries are freed exactly once", () => {
@@ -101,11 +101,11 @@ describe("conditional rendering (CPU-side, never stalls)", () => {
     finish(0);
     expect(qm.poll(env.resources).length).toBe(1);
     qm.setCondition(env, sub, 5, false, RenderCondMode.WAIT);
-    expect(qm.renderAllowed(env, sub)).toBe(false);
+    expect(qm.renderCheck(env, sub)).toBe("skip");
     expect(objs.counts().query).toBe(1); // still referenced by the condition
     qm.release(1);
     expect(objs.counts().query ?? 0).toBe(0);
-    expect(qm.renderAllowed(env, sub)).toBe(true); // condition dropped with the context
+    expect(qm.renderCheck(env, sub)).toBe("render"); // condition dropped with the context
   });
   it("rejects a condition on a missing query or an unknown mode", () => {
     const { qm, env, sub } = setup();

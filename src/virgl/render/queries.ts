@@ -11,15 +11,14 @@
 // Conditional rendering (SET_RENDER_CONDITION; WebGL2 has none) is emulated on the CPU, like
 // gallium's software drivers do (softpipe's check_render_cond): before a DRAW_VBO, CLEAR or
 // BLIT (with render_condition_enable) the condition query's result decides whether the command
-// runs — render iff (result == 0) == condition. Nothing ever waits: WebGL makes query results
-// available only between tasks, so a result is read when it is available and then cached.
-// Unknown results mean "render", which is exactly GL's NO_WAIT semantics; for the WAIT modes it is
-// the documented deviation (counted in `unresolvedConditions`): a condition on a query ended in
-// the *same* submit cannot be resolved without stalling the worker, and we never stall. A query
-// ended in an earlier submit (an earlier worker task) is normally available by then, so the
-// common frame-to-frame occlusion-culling pattern is exact. Blocking inside one task (a
-// readPixels-based fence wait) would not help: WebGL keeps the availability flag false until
-// the task ends whatever the GPU did.
+// runs — render iff (result == 0) == condition. WebGL makes query results available only between
+// tasks (blocking inside a task cannot help: the availability flag stays false until the task
+// ends), so a result is read when available and cached. Unknown results:
+// * NO_WAIT modes render — exactly GL's semantics;
+// * WAIT modes answer "wait": the renderer suspends that context's command stream at the command
+//   and resumes it from there on a later task once the result is available (renderer.ts); the
+//   worker already holds the submit's fence until deferred work is done (settle()). Nothing
+//   spins: the wait costs one or a few worker tasks (counted in `suspendedConditions`).
 
 import type { BackingWrite } from "../transfer-plan.ts";
 import { HOST_QUERY_STATE_BYTES, Obj, Query, QueryState } from "../protocol.ts";
@@ -92,8 +91,10 @@ export class QueryManager {
   private readonly latest = new Map<string, EndedQuery>();
   /** Active render condition per (ctx, sub). */
   private readonly conditions = new Map<string, RenderCondition>();
-  /** Render-condition checks whose result was not available yet (rendered as if passed). */
+  /** NO_WAIT render-condition checks whose result was not available yet (rendered, as GL allows). */
   unresolvedConditions = 0;
+  /** WAIT-mode checks that suspended a command stream until the result arrived. */
+  suspendedConditions = 0;
   /** Commands skipped because their render condition failed. */
   conditionalSkips = 0;
 
@@ -167,20 +168,24 @@ export class QueryManager {
     return null;
   }
 
-  /** Should a draw / clear / conditional blit run now? Counts skips and unresolved checks. */
-  renderAllowed(env: ExecEnv, sub: SubContext): boolean {
+  /** Should a draw / clear / conditional blit run now, be skipped, or wait for the result? */
+  renderCheck(env: ExecEnv, sub: SubContext): "render" | "skip" | "wait" {
     const c = this.conditions.get(`${env.ctx.id}/${sub.id}`);
-    if (!c) return true;
+    if (!c) return "render";
     const q = this.latest.get(c.key);
-    if (!q) return true; // the query never ended: GL renders
+    if (!q) return "render"; // the query never ended: GL renders
     const r = this.resultOf(q);
     if (r === null) {
-      if (c.mode === RenderCondMode.WAIT || c.mode === RenderCondMode.BY_REGION_WAIT) this.unresolvedConditions++;
-      return true;
+      if (c.mode === RenderCondMode.WAIT || c.mode === RenderCondMode.BY_REGION_WAIT) {
+        this.suspendedConditions++;
+        return "wait";
+      }
+      this.unresolvedConditions++;
+      return "render";
     }
-    const pass = (r === 0) === c.condition;
-    if (!pass) this.conditionalSkips++;
-    return pass;
+    if ((r === 0) === c.condition) return "render";
+    this.conditionalSkips++;
+    return "skip";
   }
 
   /** GET_QUERY_RESULT: immediate write for emulated-zero queries, else deferred until available. */
