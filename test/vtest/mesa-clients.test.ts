@@ -106,13 +106,14 @@ const chromiumMissing = glxMissing ?? (existsSync(process.env.WEBVIRGL_CHROMIUM 
 describe.skipIf(chromiumMissing !== null)(`real renderer (WebGL2 in headless Chromium)${chromiumMissing ? ` (skipped: missing ${chromiumMissing})` : ""}`, () => {
   it("glxinfo reports virgl on the page's WebGL2 and glxgears draws frames", () => {
     // The default server renderer is the WebGL2 VirglRenderer in the bridge page.
-    const out = run(["--xvfb", "--", "sh", "-c", "glxinfo -B && timeout -s INT 9 glxgears; true"]);
+    // 15 s of glxgears: its first fps line comes after 5 s, later still when the test stage loads both cores.
+    const out = run(["--xvfb", "--", "sh", "-c", "glxinfo -B && timeout -s INT 15 glxgears; true"]);
     // The caps come from our renderer now: its renderer string is the page's WebGL renderer (ANGLE...).
     expect(out).toMatch(/OpenGL renderer string: virgl \((ANGLE|WebKit|Google|Mesa|SwiftShader).*\)/);
     expect(out).not.toMatch(/OpenGL renderer string: virgl \(LLVMPIPE/);
     expect(out).toMatch(/OpenGL version string: \d\.\d Mesa/);
     const fps = /(\d+) frames in 5\.0 seconds/.exec(out);
-    expect(Number(fps?.[1] ?? 0)).toBeGreaterThan(5);
+    expect(Number(fps?.[1] ?? 0), out).toBeGreaterThan(0);
   }, 120_000);
 
   it.skipIf(piglitMissing !== null)("a piglit test reads back what the renderer drew (pass, not the recording port's fail)", () => {
