@@ -84,7 +84,7 @@ export const CAPABILITY_BITS_V2 = CapV2.STRING_MARKER | CapV2.COPY_TRANSFER_BOTH
 
 /** What differs from the virglrenderer 0.10.4 GLES 3.0 capset, and why. */
 export const CAPS_DEVIATIONS: Readonly<Record<string, string>> = {
-  "bset.conditional_render": "on: emulated on the CPU from the query result once WebGL has it (render/queries.ts); unknown results render (NO_WAIT semantics, also for WAIT modes: never stalls)",
+  "bset.conditional_render": "on: emulated on the CPU from the query result once WebGL has it (render/queries.ts); WAIT modes with an unknown result suspend the context's stream until a later task (renderer.ts), NO_WAIT renders",
   "bset.depth_clip_disable": "only with EXT_depth_clamp and DRAW_PATH_SUPPORTS.depthClamp",
   "bset.mirror_clamp": "off: WebGL2 has no MIRROR_CLAMP wrap modes",
   "bset.polygon_offset_clamp": "only with EXT_polygon_offset_clamp and DRAW_PATH_SUPPORTS.polygonOffsetClamp",
