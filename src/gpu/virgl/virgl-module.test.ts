@@ -182,7 +182,7 @@ describe("RESOURCE_CREATE_3D", () => {
   it.each([
     ["unknown flag", { flags: 2 }, /flags 0x2/],
     ["unknown target", { target: 9 }, /target 9 unknown/],
-    ["multisampled", { nrSamples: 4 }, /nr_samples 4/],
+    ["multisampled with mipmaps", { nrSamples: 4, lastLevel: 1 }, /nr_samples 4: multisampled resources have one level/],
     ["zero width", { width: 0 }, /zero-sized/],
     ["zero height", { height: 0 }, /zero-sized/],
     ["unknown format", { format: 9999 }, /format 9999 unsupported/],
