@@ -90,8 +90,9 @@ export class SnapshotStore {
     return record;
   }
 
-  /** Like find() without reading the state bytes. */
+  /** Like find() (stale records are deleted too) without reading the state bytes. */
   async info(config: SnapshotConfig): Promise<SnapshotInfo | null> {
+    await this.deleteStale(config.imageVersion);
     const info = await this.storage.head(snapshotKey(config));
     return info && info.config.imageVersion === config.imageVersion ? info : null;
   }

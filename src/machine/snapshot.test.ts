@@ -37,6 +37,9 @@ describe("SnapshotStore", () => {
     const storage = new MemorySnapshotStorage();
     const store = new SnapshotStore(storage);
     const old = await store.save(record(config("v1")));
+    expect(await store.info(config("v2"))).toBeNull();
+    expect(await storage.keys()).not.toContain(old.key);
+    await storage.put({ ...record(config("v1")), key: old.key, format: SNAPSHOT_FORMAT });
     expect(await store.find(config("v2"))).toBeNull();
     expect(await storage.keys()).not.toContain(old.key);
     // Saving for v2 also drops anything older.
