@@ -56,19 +56,34 @@ export async function startChromiumBridge(opts: ChromiumBridgeOptions): Promise<
   try {
     ws = await startWsServer();
     const port = new BridgePort(ws, { capset1: opts.capset1, capset2: opts.capset2 });
+    // Vite's dev server installs a SIGTERM (and stdin "end") handler that exits the process
+    // with 143 as soon as Vite is closed; the vtest CLI shuts down in its own order, so drop it.
+    const sigtermBefore = new Set(process.listeners("SIGTERM"));
+    const stdinEndBefore = new Set(process.stdin.listeners("end"));
     vite = await createViteServer({
       root: REPO_ROOT,
       logLevel: "error",
       clearScreen: false,
       server: { host: "127.0.0.1", port: 5290, strictPort: false, hmr: false },
     });
+    for (const l of process.listeners("SIGTERM")) if (!sigtermBefore.has(l)) process.off("SIGTERM", l);
+    for (const l of process.stdin.listeners("end")) if (!stdinEndBefore.has(l)) process.stdin.off("end", l as () => void);
     await vite.listen();
     const base = vite.resolvedUrls?.local[0] ?? "http://127.0.0.1:5290/";
     const pageUrl = `${base}src/vtest/bridge/bridge.html?ws=${encodeURIComponent(ws.url)}&port=${opts.pagePort ?? "webgl"}`;
     if (opts.external) {
       log(`bridge: open ${pageUrl} in a browser`);
     } else {
-      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+      // Our CLI shuts down on SIGINT/SIGTERM itself (server, then this bridge); Playwright's own
+      // handlers would kill the browser first and exit with 143 under the server's feet.
+      browser = await chromium.launch({
+        executablePath: CHROMIUM_PATH,
+        args: CHROMIUM_ARGS,
+        headless: true,
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      });
       const page = await browser.newPage();
       page.on("console", (m) => {
         // ANGLE's performance notes ("GPU stall due to ReadPixels") are noise for every readback, and
