@@ -86,4 +86,29 @@ describe.skipIf(chromiumMissing !== null)(`Chromium bridge${chromiumMissing ? ` 
     await server.idle();
     expect(log.errors).toEqual([]);
   }, 60_000);
+
+  it("tears a dying client's WebGL context down: 24 clients killed mid-message, then one that works", async () => {
+    const r = { handle: 1, target: 2, format: 67, bind: 2, width: 16, height: 16, depth: 1, arraySize: 1, lastLevel: 0, nrSamples: 0 };
+    const t = { handle: 1, level: 0, stride: 64, layerStride: 0, box: { x: 0, y: 0, z: 0, width: 16, height: 16, depth: 1 }, dataSize: 64 * 16 };
+    const data = Uint8Array.from({ length: t.dataSize }, (_, k) => (k * 13) & 0xff);
+    // More clients than Chromium keeps WebGL contexts per page (16): a leaked context would make
+    // Chromium drop the oldest one and warn "Too many active WebGL contexts".
+    for (let i = 0; i < 24; i++) {
+      const c = await FakeClient.connect(server.socketPath);
+      c.send(encodeCreateRenderer(`dying-${i}`), encodeRequest(VCMD.RESOURCE_CREATE, resourceCreateBody(r)), encodeTransferPut(t, data));
+      c.send(encodeTransferGet(t));
+      await c.read(t.dataSize); // the page created the context and the texture
+      c.socket.write(Buffer.from(encodeTransferPut(t, data)).subarray(0, 100)); // dies inside a TRANSFER_PUT
+      c.destroy();
+      await c.done;
+    }
+    await server.idle();
+    const c = await FakeClient.connect(server.socketPath);
+    c.send(encodeCreateRenderer("survivor"), encodeRequest(VCMD.RESOURCE_CREATE, resourceCreateBody(r)), encodeTransferPut(t, data), encodeTransferGet(t));
+    expect(Buffer.from(await c.read(t.dataSize)).equals(Buffer.from(data))).toBe(true);
+    c.destroy();
+    await server.idle();
+    expect(log.lines.filter((l) => /too many active webgl contexts|context lost/i.test(l))).toEqual([]);
+    expect(log.lines.filter((l) => /dying-23\): client went away: stream ended inside TRANSFER_PUT/.test(l))).toHaveLength(1);
+  }, 120_000);
 });
