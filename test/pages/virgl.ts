@@ -198,21 +198,42 @@ function triangleCmds(opts: { yflip: boolean; indexed: boolean }): Command[] {
 }
 const triangleResources = (): ResourceDesc[] => [tex2d(10, 67, 16, 16), buffer(30, 256), buffer(31, 64, Bind.INDEX_BUFFER), buffer(32, 64, Bind.QUERY_BUFFER)];
 
-/** Two vec4 attributes (position, colour/texcoord) interleaved with a 32-byte stride in buffer 30. */
-function vertexLayout(): Command[] {
+/** A vec4 position at 0 and a second attribute (colour/texcoord; `format`) at 16, interleaved in buffer 30. */
+function vertexLayout(handle = 50, stride = 32, format = 31): Command[] {
   return [
     {
       kind: "CREATE_VERTEX_ELEMENTS",
-      handle: 50,
+      handle,
       elements: [
         { srcOffset: 0, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
-        { srcOffset: 16, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
+        { srcOffset: 16, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: format },
       ],
     },
-    { kind: "BIND_OBJECT", objType: 5, handle: 50 },
-    { kind: "SET_VERTEX_BUFFERS", buffers: [{ stride: 32, offset: 0, res: 30 }] },
+    { kind: "BIND_OBJECT", objType: 5, handle },
+    { kind: "SET_VERTEX_BUFFERS", buffers: [{ stride, offset: 0, res: 30 }] },
   ];
 }
+/** BLIT of RGBA8 level 0 (whole src box → whole dst box, NEAREST, no scissor / render condition). */
+const colourBlit = (src: number, sw: number, sh: number, dst: number, dw: number, dh: number): Command => ({
+  kind: "BLIT",
+  mask: 0xf,
+  filter: 0,
+  scissorEnable: false,
+  renderConditionEnable: false,
+  alphaBlend: false,
+  scissor: { minx: 0, miny: 0, maxx: 0, maxy: 0 },
+  dst: { res: dst, level: 0, format: 67, box: { x: 0, y: 0, z: 0, w: dw, h: dh, d: 1 } },
+  src: { res: src, level: 0, format: 67, box: { x: 0, y: 0, z: 0, w: sw, h: sh, d: 1 } },
+});
+/** A 16×16 RGBA8 target (resource 10), default pipeline objects, the pass-through VS and `fsText`, bound. */
+const quadProgram = (fsHandle: number, fsText: string): Command[] => [
+  ...setup(67, 16, 16),
+  ...pipeline(),
+  ...shaderChunks(40, 0, VS),
+  ...shaderChunks(fsHandle, 1, fsText),
+  { kind: "BIND_SHADER", handle: 40, stage: 0 },
+  { kind: "BIND_SHADER", handle: fsHandle, stage: 1 },
+];
 /** Full-target triangle strip in buffer 30: (-1,-1) (1,-1) (-1,1) (1,1), texcoords (0,0) (1,0) (0,1) (1,1). */
 const QUAD_VERTS = new Uint8Array(new Float32Array([-1, -1, 0, 1, 0, 0, 0, 1, 1, -1, 0, 1, 1, 0, 0, 1, -1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1]).buffer);
 /** Uploads QUAD_VERTS, binds position + texcoord vertex elements and draws the strip. */
@@ -249,12 +270,7 @@ const harness = {
     const s = session([tex2d(10, 67, 16, 16), tex2d(12, format, 2, 2), buffer(30, 256)]);
     const tex = Uint8Array.from(texels);
     const cmds: Command[] = [
-      ...setup(67, 16, 16),
-      ...pipeline(),
-      ...shaderChunks(40, 0, VS),
-      ...shaderChunks(42, 1, FS_TEX),
-      { kind: "BIND_SHADER", handle: 40, stage: 0 },
-      { kind: "BIND_SHADER", handle: 42, stage: 1 },
+      ...quadProgram(42, FS_TEX),
       { kind: "RESOURCE_INLINE_WRITE", res: 12, level: 0, usage: 0, stride: 2 * bytesPerTexel, layerStride: 0, box: { x: 0, y: 0, z: 0, w: 2, h: 2, d: 1 }, data: tex },
       { kind: "CREATE_SAMPLER_VIEW", handle: 70, res: 12, format, val0: 0, val1: 0, swizzle: [0, 1, 2, 3] },
       { kind: "SET_SAMPLER_VIEWS", stage: 1, startSlot: 0, handles: [70] },
@@ -372,17 +388,7 @@ const harness = {
     const r = run(s, [
       ...setup(67, 4, 4),
       { kind: "CLEAR", buffers: Clear.COLOR0, color: [0, 1, 0, 1].map(f32bits) as [number, number, number, number], depth: 1, stencil: 0 },
-      {
-        kind: "BLIT",
-        mask: 0xf,
-        filter: 0,
-        scissorEnable: false,
-        renderConditionEnable: false,
-        alphaBlend: false,
-        scissor: { minx: 0, miny: 0, maxx: 0, maxy: 0 },
-        dst: { res: 11, level: 0, format: 67, box: { x: 0, y: 0, z: 0, w: 2, h: 2, d: 1 } },
-        src: { res: 10, level: 0, format: 67, box: { x: 0, y: 0, z: 0, w: 4, h: 4, d: 1 } },
-      },
+      colourBlit(10, 4, 4, 11, 2, 2),
       readBack(11, 4, 4, 4),
     ], false);
     const out = { bytes: Array.from(s.backings.get(11)!.subarray(0, 64)), error: r.error };
@@ -620,16 +626,7 @@ const harness = {
       [
         ...cmds,
         { kind: "RESOURCE_INLINE_WRITE", res: 30, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: 60, h: 1, d: 1 }, data: vb },
-        {
-          kind: "CREATE_VERTEX_ELEMENTS",
-          handle: 51,
-          elements: [
-            { srcOffset: 0, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 31 },
-            { srcOffset: 16, instanceDivisor: 0, vertexBufferIndex: 0, srcFormat: 1 },
-          ],
-        },
-        { kind: "BIND_OBJECT", objType: 5, handle: 51 },
-        { kind: "SET_VERTEX_BUFFERS", buffers: [{ stride: 20, offset: 0, res: 30 }] },
+        ...vertexLayout(51, 20, 1), // BGRA8 colour
         { kind: "SET_CONSTANT_BUFFER", stage: 1, index: 0, data: Uint32Array.from([1, 1, 1, 1].map(f32bits)) },
         draw,
         readBack(10, 16, 16, 4),
@@ -700,12 +697,7 @@ IMM[0] INT32 {${index}, 0, 0, 0}
   1: END
 `;
     const cmds: Command[] = [
-      ...setup(67, 16, 16),
-      ...pipeline(),
-      ...shaderChunks(40, 0, VS),
-      ...shaderChunks(43, 1, fs),
-      { kind: "BIND_SHADER", handle: 40, stage: 0 },
-      { kind: "BIND_SHADER", handle: 43, stage: 1 },
+      ...quadProgram(43, fs),
       { kind: "RESOURCE_INLINE_WRITE", res: 33, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: elems.length, h: 1, d: 1 }, data: elems },
       { kind: "CREATE_SAMPLER_VIEW", handle: 72, res: 33, format: 67, val0: 100, val1: n - 1, swizzle: [0, 1, 2, 3] },
       { kind: "SET_SAMPLER_VIEWS", stage: 1, startSlot: 0, handles: [72] },
@@ -727,17 +719,7 @@ IMM[0] INT32 {${index}, 0, 0, 0}
     const h = 16;
     const s = session([{ ...tex2d(10, 67, w, h), nrSamples: 4 }, tex2d(11, 67, w, h), buffer(30, 256), buffer(31, 64, Bind.INDEX_BUFFER)]);
     const r = run(s, triangleCmds({ yflip: false, indexed: false }), false);
-    const blit: Command = {
-      kind: "BLIT",
-      mask: 0xf,
-      filter: 0,
-      scissorEnable: false,
-      renderConditionEnable: false,
-      alphaBlend: false,
-      scissor: { minx: 0, miny: 0, maxx: 0, maxy: 0 },
-      dst: { res: 11, level: 0, format: 67, box: { x: 0, y: 0, z: 0, w, h, d: 1 } },
-      src: { res: 10, level: 0, format: 67, box: { x: 0, y: 0, z: 0, w, h, d: 1 } },
-    };
+    const blit = colourBlit(10, w, h, 11, w, h);
     const rb = run(s, [blit, readBack(11, w, h, 4), readBack(10, w, h, 4)], false);
     return {
       blitted: Array.from(s.backings.get(11)!.subarray(0, w * h * 4)),
