@@ -16,14 +16,10 @@ import { VirglRenderer } from "../../src/virgl/renderer.ts";
 import { createDrawPath } from "../../src/virgl/render/draw.ts";
 import { translatorFromShaderModule } from "../../src/virgl/render/shader-port.ts";
 import { MemoryBacking } from "../../src/virgl/transfer-plan.ts";
+import { VCMD, VTEST_HDR_BYTES } from "../../src/vtest/protocol.ts";
 import { Direction, parseStream, type StreamRecord } from "../../src/vtest/stream-file.ts";
 
-// vtest protocol 0 command ids (src/vtest/protocol.ts)
-const RESOURCE_CREATE = 2;
-const RESOURCE_UNREF = 3;
-const TRANSFER_GET = 4;
-const TRANSFER_PUT = 5;
-const SUBMIT_CMD = 6;
+const { RESOURCE_CREATE, RESOURCE_UNREF, TRANSFER_GET, TRANSFER_PUT, SUBMIT_CMD } = VCMD;
 const CTX = 1;
 
 export interface PhaseResult {
@@ -73,7 +69,7 @@ function emptyPhase(): PhaseResult {
 }
 
 const words = (rec: StreamRecord): Uint32Array => {
-  const body = rec.bytes.subarray(8); // vtest header: length, command
+  const body = rec.bytes.subarray(VTEST_HDR_BYTES);
   return new Uint32Array(body.buffer, body.byteOffset, body.byteLength >>> 2);
 };
 
@@ -92,7 +88,7 @@ function execute(r: VirglRenderer, rec: StreamRecord, phase: PhaseResult): void 
     r.unrefResource(dw[0]);
   } else if (rec.cmd === TRANSFER_PUT) {
     const [handle, level, stride, layerStride, x, y, z, w, h, d, size] = dw;
-    const bytes = rec.bytes.subarray(8 + 44, 8 + 44 + size);
+    const bytes = rec.bytes.subarray(VTEST_HDR_BYTES + 44, VTEST_HDR_BYTES + 44 + size); // after the 11-word transfer header
     const t = r.transferToHost(CTX, handle, level, { x, y, z, w, h, d }, 0, stride, layerStride, new MemoryBacking(new Map([[handle, bytes]])));
     if (!t.ok) fail(`TRANSFER_PUT ${handle}: ${t.error.message}`);
     phase.uploadBytes += size;
