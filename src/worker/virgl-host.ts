@@ -61,6 +61,13 @@ export class VirglHost {
   private owner: "renderer" | "presenter" = "renderer";
   private readonly fences: FencePoller;
   private readonly mirrors = new Set<number>();
+  /**
+   * Mirrors owed a whole-resource copy since SET_SCANOUT. Guests follow SET_SCANOUT with a
+   * full-rect RESOURCE_FLUSH (every page flip), so copying at SET_SCANOUT *and* at the flush was
+   * a full-screen pass per frame for nothing; the copy is made once, at whichever comes first:
+   * the flush, the next renderer work (which could change the texture), or the next frame/readback.
+   */
+  private readonly owedFullCopy = new Set<number>();
   private readonly readFbo: WebGLFramebuffer;
   private readonly drawFbo: WebGLFramebuffer;
   /** Bumped on reset: settle() results of work from before it are not delivered. */
@@ -85,16 +92,34 @@ export class VirglHost {
 
   /** Call before the presenter issues GL calls (frames, 2D messages, readback). */
   enterPresenter(): void {
-    if (this.owner === "presenter") return;
-    this.resetRendererGlState();
-    this.env.gl.disable(GL_DITHER); // as Presenter.attach() left it: exact colours
-    this.owner = "presenter";
+    if (this.owner !== "presenter") {
+      this.resetRendererGlState();
+      this.env.gl.disable(GL_DITHER); // as Presenter.attach() left it: exact colours
+      this.owner = "presenter";
+    }
+    this.payOwedCopies();
   }
 
   private enterRenderer(): void {
     if (this.owner === "renderer") return;
+    // Owed copies must see the texture as it was at SET_SCANOUT, before renderer work changes it.
+    this.payOwedCopies();
     this.resetRendererGlState();
     this.owner = "renderer";
+  }
+
+  /** Makes the whole-resource copies owed since SET_SCANOUT (called with the presenter owning GL). */
+  private payOwedCopies(): void {
+    if (this.owedFullCopy.size === 0) return;
+    for (const res of this.owedFullCopy) this.copyWhole(res);
+    this.owedFullCopy.clear();
+  }
+
+  private copyWhole(res: number): void {
+    const source = this.renderer.scanoutSource(res);
+    if (!source) return;
+    const rect = { x: 0, y: 0, width: source.width, height: source.height };
+    this.copyToMirror(res, rect, this.coversDisplay(res, rect));
   }
 
   private resetRendererGlState(): void {
@@ -115,6 +140,7 @@ export class VirglHost {
       case "virglCreateResource":
         return this.fireAndForget(() => this.renderer.createResource(msg.desc));
       case "virglUnrefResource":
+        this.owedFullCopy.delete(msg.res);
         this.fireAndForget(() => this.renderer.unrefResource(msg.res));
         if (this.mirrors.delete(msg.res)) {
           this.enterPresenter();
@@ -214,14 +240,18 @@ export class VirglHost {
       p.createResource2D(res, source.width, source.height, source.alphaIsOne ? MIRROR_RGBX : MIRROR_RGBA);
       this.mirrors.add(res);
     }
-    // A new scanout shows the whole resource at once (as the presenter does for 2D).
-    this.copyToMirror(res, { x: 0, y: 0, width: source.width, height: source.height }, false);
+    // A new scanout shows the whole resource at once (as the presenter does for 2D): the copy is
+    // owed, made before anything could change the texture or show the mirror (owedFullCopy).
+    this.owedFullCopy.add(res);
     if (p.setScanout(scanoutId, res, rect)) this.env.scanoutChanged();
   }
 
   private flush(res: number, rect: Rect, seq: number, sentAt: number): void {
+    // Taken before enterPresenter() pays owed copies: this flush makes the owed copy itself.
+    const owedWhole = this.owedFullCopy.delete(res);
     this.enterPresenter();
-    if (this.mirrors.has(res)) this.copyToMirror(res, rect, this.coversDisplay(res, rect));
+    if (owedWhole) this.copyWhole(res);
+    else if (this.mirrors.has(res)) this.copyToMirror(res, rect, this.coversDisplay(res, rect));
     // Flushes of resources no scanout shows still get their `presented` ack.
     this.env.presenter.flush(res, rect, seq, sentAt);
   }
@@ -257,6 +287,7 @@ export class VirglHost {
   reset(): void {
     this.epoch++;
     this.fences.clear();
+    this.owedFullCopy.clear();
     this.enterRenderer();
     this.renderer.reset();
     this.mirrors.clear();
