@@ -45,7 +45,7 @@ export async function deviceStateLine(page: Page): Promise<string> {
       if (!t) return "no device yet";
       const s = t.stats;
       const virgl = port ? ` virgl pending=${port.pending} timedOut=${port.timedOut}` : "";
-      return `notify=${s.notifications} popped=${s.requestsPopped} completed=${s.requestsCompleted} irqs=${s.interruptsRaised} inFlight=${t.requestsInFlight} faults=${s.ringFaults}${virgl}`;
+      return `notify=${s.notifications} popped=${s.requestsPopped} completed=${s.requestsCompleted} irqs=${s.interruptsRaised} reasserted=${s.interruptsReasserted} inFlight=${t.requestsInFlight} faults=${s.ringFaults}${virgl}`;
     })
     .catch((e: unknown) => `device state unavailable: ${String(e)}`);
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BAR_SIZE, DEFAULT_MMIO_BASE } from "./bar-layout.ts";
 import {
   COMMON_CONFIG_GENERATION,
@@ -315,5 +315,55 @@ describe("device handler failures", () => {
     device.handleRequest = original;
     driver.submit(0, [bytes(2)], [1]);
     expect(driver.takeUsed(0)).toHaveLength(1);
+  });
+});
+
+describe("INTx re-assert for an ISR left unread", () => {
+  it("pulses the line once per period while the same interrupt stays unread; a read stops it", () => {
+    vi.useFakeTimers();
+    try {
+      const { driver, host, transport, logs } = setup();
+      driver.initialize();
+      driver.submit(0, [bytes(1)], []);
+      expect(host.irqLevel).toBe(true);
+      const raises = host.raiseCount;
+      vi.advanceTimersByTime(999);
+      expect(host.raiseCount).toBe(raises);
+      vi.advanceTimersByTime(1);
+      expect(host.raiseCount).toBe(raises + 1);
+      expect(host.irqLevel).toBe(true);
+      expect(transport.stats.interruptsReasserted).toBe(1);
+      expect(logs.some((l) => /unread 1000 ms after the interrupt/.test(l))).toBe(true);
+      vi.advanceTimersByTime(1000);
+      expect(transport.stats.interruptsReasserted).toBe(2);
+      expect(driver.readIsr()).toBe(1);
+      expect(host.irqLevel).toBe(false);
+      vi.advanceTimersByTime(5000);
+      expect(transport.stats.interruptsReasserted).toBe(2);
+      expect(host.irqLevel).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("does not pulse an interrupt the guest read and that was raised again meanwhile (a fresh edge)", () => {
+    vi.useFakeTimers();
+    try {
+      const { driver, transport } = setup();
+      driver.initialize();
+      driver.submit(0, [bytes(1)], []);
+      vi.advanceTimersByTime(600);
+      driver.readIsr();
+      driver.submit(0, [bytes(2)], []); // new edge at t=600
+      vi.advanceTimersByTime(500); // the first check (t=1000) sees a newer edge and re-arms
+      expect(transport.stats.interruptsReasserted).toBe(0);
+      vi.advanceTimersByTime(1000); // t=2000: the same edge is still unread
+      expect(transport.stats.interruptsReasserted).toBe(1);
+      transport.reset();
+      vi.advanceTimersByTime(5000);
+      expect(transport.stats.interruptsReasserted).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

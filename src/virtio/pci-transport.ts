@@ -46,7 +46,15 @@ export interface VirtioPciTransportOptions {
   classCode: number;
   subsystemId: number;
   log: (message: string) => void;
+  /**
+   * Pulse INTx again when the ISR stays set, unread, this long (ms); 0 disables. See
+   * `reassertIfUnread`.
+   */
+  interruptReassertMs?: number;
 }
+
+/** Default for VirtioPciTransportOptions.interruptReassertMs. */
+export const DEFAULT_INTERRUPT_REASSERT_MS = 1000;
 
 /** Counters for tests and the UI. */
 export interface TransportStats {
@@ -54,6 +62,8 @@ export interface TransportStats {
   requestsPopped: number;
   requestsCompleted: number;
   interruptsRaised: number;
+  /** INTx pulses for an ISR left unread (reassertIfUnread): non-zero means the guest missed an interrupt. */
+  interruptsReasserted: number;
   resets: number;
   ringFaults: number;
 }
@@ -86,7 +96,7 @@ export class VirtioPciTransport implements DeviceTransport {
   readonly queues: Virtqueue[];
   readonly deviceFeatures: bigint;
   readonly configSpace: Uint8Array;
-  readonly stats: TransportStats = { notifications: 0, requestsPopped: 0, requestsCompleted: 0, interruptsRaised: 0, resets: 0, ringFaults: 0 };
+  readonly stats: TransportStats = { notifications: 0, requestsPopped: 0, requestsCompleted: 0, interruptsRaised: 0, interruptsReasserted: 0, resets: 0, ringFaults: 0 };
   status = 0;
   configGeneration = 0;
   negotiatedFeatures = 0n;
@@ -100,8 +110,13 @@ export class VirtioPciTransport implements DeviceTransport {
   private readonly pciHost: PciHost;
   private readonly pciId: number;
   private readonly logSink: (message: string) => void;
+  private readonly reassertMs: number;
+  private reassertTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Bumped each time the line goes from idle to raised; the re-assert check compares it. */
+  private raiseSerial = 0;
 
   constructor(options: VirtioPciTransportOptions) {
+    this.reassertMs = options.interruptReassertMs ?? DEFAULT_INTERRUPT_REASSERT_MS;
     this.device = options.device;
     this.pciHost = options.pciHost;
     this.pciId = options.pciId;
@@ -258,6 +273,7 @@ export class VirtioPciTransport implements DeviceTransport {
       this.isr = 0;
       this.pciHost.lowerIrq(this.pciId);
     }
+    this.stopReassert();
     this.device.reset();
   }
 
@@ -301,8 +317,12 @@ export class VirtioPciTransport implements DeviceTransport {
     this.common.restore(snapshot.common);
     snapshot.queues.forEach((queueSnapshot, i) => this.queues[i].restore(queueSnapshot));
     this.isr = snapshot.isr & (ISR_QUEUE | ISR_CONFIG);
-    if (this.isr !== 0) this.pciHost.raiseIrq(this.pciId);
-    else this.pciHost.lowerIrq(this.pciId);
+    this.stopReassert();
+    if (this.isr !== 0) {
+      this.pciHost.raiseIrq(this.pciId);
+      this.raiseSerial++;
+      this.armReassert();
+    } else this.pciHost.lowerIrq(this.pciId);
   }
 
   // --- queues --------------------------------------------------------------------------------
@@ -391,7 +411,45 @@ export class VirtioPciTransport implements DeviceTransport {
     if (wasIdle) {
       this.stats.interruptsRaised++;
       this.pciHost.raiseIrq(this.pciId);
+      this.raiseSerial++;
+      this.armReassert();
     }
+  }
+
+  /**
+   * INTx is level-triggered: real hardware keeps interrupting while the ISR is set. We raise the
+   * line only on the idle -> set transition, so if the interrupt controller ever dropped that one
+   * edge (an emulator bug, a race with completions that arrive asynchronously from the GPU
+   * worker), the ISR would stay set, no new edge would come, and the guest would wait forever.
+   * A line still raised by the same edge `reassertMs` later is pulsed (lowered and raised): at
+   * worst one spurious interrupt, which the guest reads as ISR 0 bits already handled.
+   */
+  private armReassert(): void {
+    if (this.reassertMs <= 0 || this.reassertTimer !== null) return;
+    const serial = this.raiseSerial;
+    const timer = setTimeout(() => this.reassertIfUnread(serial), this.reassertMs);
+    // Never keep a Node process (tests, the Node harness) alive just for this.
+    (timer as { unref?: () => void }).unref?.();
+    this.reassertTimer = timer;
+  }
+
+  private reassertIfUnread(serial: number): void {
+    this.reassertTimer = null;
+    if (this.isr === 0) return;
+    if (serial === this.raiseSerial) {
+      this.stats.interruptsReasserted++;
+      if (this.stats.interruptsReasserted <= 3) {
+        this.log(`ISR 0x${this.isr.toString(16)} unread ${this.reassertMs} ms after the interrupt: pulsing INTx again (${this.stats.interruptsReasserted} so far)`);
+      }
+      this.pciHost.lowerIrq(this.pciId);
+      this.pciHost.raiseIrq(this.pciId);
+    }
+    this.armReassert();
+  }
+
+  private stopReassert(): void {
+    if (this.reassertTimer !== null) clearTimeout(this.reassertTimer);
+    this.reassertTimer = null;
   }
 
   /** 4.1.4.5.1: reading the ISR returns and clears it and deasserts INTx. */
