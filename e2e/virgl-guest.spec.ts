@@ -196,7 +196,8 @@ const GLMARK2_SCENES = [
 ];
 
 test("glmark2-es2-drm through virgl: every scene runs, no submit is rejected", async ({ page }, testInfo) => {
-  test.skip(guestMissing || !process.env.WEBVIRGL_E2E_GLMARK2, "set WEBVIRGL_E2E_GLMARK2=1 (slow: several minutes on SwiftShader)");
+  // Part of `npm test` (1.6 min on an idle machine, up to 9 under load); WEBVIRGL_E2E_GLMARK2=0 leaves it out of a local run.
+  test.skip(guestMissing || process.env.WEBVIRGL_E2E_GLMARK2 === "0", "WEBVIRGL_E2E_GLMARK2=0, or public/guest is missing");
   test.setTimeout(BOOT_TIMEOUT_MS + 900_000);
   const logs: string[] = [];
   page.on("console", (m) => {
