@@ -7,6 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { expect, test } from "@playwright/test";
+import { deviceStateLine } from "./guest-screen.ts";
 
 const guestUrl = process.env.WEBVIRGL_E2E_GUEST_URL;
 const guestMissing = !guestUrl && !existsSync(new URL("../public/guest/manifest.json", import.meta.url));
@@ -21,9 +22,17 @@ test("kmscube in the guest shows a coloured cube on the page's virtio-gpu displa
   if (guestUrl) params.set("guest", guestUrl);
   await page.goto(`/?${params}`);
 
-  await expect(page.locator("#terminal .xterm-rows")).toContainText("WEBVIRGL-RUN-BEGIN kmscube", {
-    timeout: BOOT_TIMEOUT_MS,
-  });
+  try {
+    await expect(page.locator("#terminal .xterm-rows")).toContainText("WEBVIRGL-RUN-BEGIN kmscube", {
+      timeout: BOOT_TIMEOUT_MS,
+    });
+  } catch (error) {
+    // A boot that stopped: say whether the guest CPU still runs and what the device has in flight.
+    console.log(`[device state] ${await deviceStateLine(page)}`);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    console.log(`[device state +5 s] ${await deviceStateLine(page)}`);
+    throw error;
+  }
   // The guest sets a scanout: the pane follows it from VGA to the virtio-gpu canvas.
   await expect(page.locator("canvas.gpu-display")).toBeVisible({ timeout: 120_000 });
   // kmscube prints a line every couple of frames; wait for the first few frames.

@@ -42,10 +42,12 @@ export async function deviceStateLine(page: Page): Promise<string> {
       const w = window.webvirgl;
       const t = w?.gpu?.transport;
       const port = w?.virgl?.port;
-      if (!t) return "no device yet";
+      // Guest instructions executed so far: growing = the guest runs (waiting on something), flat = the CPU is stopped.
+      const ic = w?.emulator?.v86.get_instruction_counter();
+      if (!t) return `no device yet; instructions=${ic ?? "?"}`;
       const s = t.stats;
       const virgl = port ? ` virgl pending=${port.pending} timedOut=${port.timedOut}` : "";
-      return `notify=${s.notifications} popped=${s.requestsPopped} completed=${s.requestsCompleted} irqs=${s.interruptsRaised} reasserted=${s.interruptsReasserted} inFlight=${t.requestsInFlight} faults=${s.ringFaults}${virgl}`;
+      return `instructions=${ic ?? "?"} notify=${s.notifications} popped=${s.requestsPopped} completed=${s.requestsCompleted} irqs=${s.interruptsRaised} reasserted=${s.interruptsReasserted} inFlight=${t.requestsInFlight} faults=${s.ringFaults}${virgl}`;
     })
     .catch((e: unknown) => `device state unavailable: ${String(e)}`);
 }
