@@ -44,10 +44,14 @@ export async function deviceStateLine(page: Page): Promise<string> {
       const port = w?.virgl?.port;
       // Guest instructions executed so far: growing = the guest runs (waiting on something), flat = the CPU is stopped.
       const ic = w?.emulator?.v86.get_instruction_counter();
+      // v86's ttyS0 (internal fields): a transmit interrupt the guest never saw would stop all
+      // serial output while the guest runs on; ier/iir/ints/lsr tell that apart.
+      const uart = (w?.emulator?.v86 as unknown as { v86?: { cpu?: { devices?: { uart0?: Record<string, number> } } } } | undefined)?.v86?.cpu?.devices?.uart0;
+      const serial = uart ? ` uart ier=${uart.ier} iir=${uart.iir} ints=${uart.ints} lsr=${uart.lsr}` : "";
       if (!t) return `no device yet; instructions=${ic ?? "?"}`;
       const s = t.stats;
       const virgl = port ? ` virgl pending=${port.pending} timedOut=${port.timedOut}` : "";
-      return `instructions=${ic ?? "?"} notify=${s.notifications} popped=${s.requestsPopped} completed=${s.requestsCompleted} irqs=${s.interruptsRaised} reasserted=${s.interruptsReasserted} inFlight=${t.requestsInFlight} faults=${s.ringFaults}${virgl}`;
+      return `instructions=${ic ?? "?"}${serial} notify=${s.notifications} popped=${s.requestsPopped} completed=${s.requestsCompleted} irqs=${s.interruptsRaised} reasserted=${s.interruptsReasserted} inFlight=${t.requestsInFlight} faults=${s.ringFaults}${virgl}`;
     })
     .catch((e: unknown) => `device state unavailable: ${String(e)}`);
 }
