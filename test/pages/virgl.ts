@@ -157,6 +157,14 @@ const pipeline = (): Command[] => [
   { kind: "BIND_OBJECT", objType: 2, handle: 22 },
 ];
 
+/** An empty scissor rect plus a rasterizer (handle 23) with the scissor test on: draws after these touch no pixel. */
+const SCISSOR_ALL_OUT: Command = { kind: "SET_SCISSOR_STATE", startSlot: 0, scissors: [{ minx: 0, miny: 0, maxx: 0, maxy: 0 }] };
+const SCISSORED_RASTERIZER: Command = {
+  kind: "CREATE_RASTERIZER",
+  handle: 23,
+  state: { s0: (1 << 1) | (1 << 14) | (1 << 15) | (1 << 29), pointSize: 1, spriteCoordEnable: 0, lineStipplePattern: 0, lineStippleFactor: 0, clipPlaneEnable: 0, lineWidth: 1, offsetUnits: 0, offsetScale: 0, offsetClamp: 0 },
+};
+
 function triangleCmds(opts: { yflip: boolean; indexed: boolean }): Command[] {
     const w = 16;
     const h = 16;
@@ -653,12 +661,8 @@ const harness = {
         draw,
         { kind: "END_QUERY", handle: 60 },
         { kind: "GET_QUERY_RESULT", handle: 60, wait: true },
-        { kind: "SET_SCISSOR_STATE", startSlot: 0, scissors: [{ minx: 0, miny: 0, maxx: 0, maxy: 0 }] },
-        {
-          kind: "CREATE_RASTERIZER",
-          handle: 23,
-          state: { s0: (1 << 1) | (1 << 14) | (1 << 15) | (1 << 29), pointSize: 1, spriteCoordEnable: 0, lineStipplePattern: 0, lineStippleFactor: 0, clipPlaneEnable: 0, lineWidth: 1, offsetUnits: 0, offsetScale: 0, offsetClamp: 0 },
-        },
+        SCISSOR_ALL_OUT,
+        SCISSORED_RASTERIZER,
         { kind: "BIND_OBJECT", objType: 2, handle: 23 },
         { kind: "BEGIN_QUERY", handle: 61 },
         draw,
@@ -743,12 +747,6 @@ IMM[0] INT32 {${index}, 0, 0, 0}
     const cmds = triangleCmds({ yflip: false, indexed: false });
     const draw = cmds.pop()!;
     const query = (handle: number, offset: number): Command => ({ kind: "CREATE_QUERY", handle, queryType: 1, index: 0, offset, res: 32 });
-    const scissorAll: Command = { kind: "SET_SCISSOR_STATE", startSlot: 0, scissors: [{ minx: 0, miny: 0, maxx: 0, maxy: 0 }] };
-    const rsScissor: Command = {
-      kind: "CREATE_RASTERIZER",
-      handle: 23,
-      state: { s0: (1 << 1) | (1 << 14) | (1 << 15) | (1 << 29), pointSize: 1, spriteCoordEnable: 0, lineStipplePattern: 0, lineStippleFactor: 0, clipPlaneEnable: 0, lineWidth: 1, offsetUnits: 0, offsetScale: 0, offsetClamp: 0 },
-    };
     const first = run(s, [
       ...cmds,
       query(60, 0),
@@ -758,8 +756,8 @@ IMM[0] INT32 {${index}, 0, 0, 0}
       draw,
       { kind: "END_QUERY", handle: 60 },
       { kind: "GET_QUERY_RESULT", handle: 60, wait: true },
-      scissorAll,
-      rsScissor,
+      SCISSOR_ALL_OUT,
+      SCISSORED_RASTERIZER,
       { kind: "BIND_OBJECT", objType: 2, handle: 23 },
       { kind: "BEGIN_QUERY", handle: 61 },
       draw,
@@ -786,7 +784,7 @@ IMM[0] INT32 {${index}, 0, 0, 0}
     await centre("hiddenQueryInverted", [cond(61, true, 0), draw]);
     await centre("hiddenQueryNoWait", [cond(61, false, 1), draw]);
     await centre("hiddenQueryClear", [cond(61, false, 0), { kind: "CLEAR", buffers: Clear.COLOR0, color: [1, 1, 1, 1].map(f32bits) as [number, number, number, number], depth: 1, stencil: 0 }]);
-    const hiddenQuery62 = (mode: number): Command[] => [scissorAll, { kind: "BIND_OBJECT", objType: 2, handle: 23 }, { kind: "BEGIN_QUERY", handle: 62 }, draw, { kind: "END_QUERY", handle: 62 }, { kind: "BIND_OBJECT", objType: 2, handle: 22 }, cond(62, false, mode), draw];
+    const hiddenQuery62 = (mode: number): Command[] => [SCISSOR_ALL_OUT, { kind: "BIND_OBJECT", objType: 2, handle: 23 }, { kind: "BEGIN_QUERY", handle: 62 }, draw, { kind: "END_QUERY", handle: 62 }, { kind: "BIND_OBJECT", objType: 2, handle: 22 }, cond(62, false, mode), draw];
     await centre("sameSubmitWait", hiddenQuery62(0));
     await centre("sameSubmitNoWait", hiddenQuery62(1));
     return { cases, stats: s.r.stats().renderCondition, deferredAtSubmit, error };
