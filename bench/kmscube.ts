@@ -17,10 +17,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "@playwright/test";
-import { createServer } from "vite";
+import type { Browser } from "@playwright/test";
 import { hasGuestImages, guestManifestPath } from "../src/emulator/node-images.ts";
-import { chromiumArgs } from "../playwright.config.ts";
+import { startBenchEnvironment } from "./lib/harness.ts";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const resultsPath = join(repoRoot, "bench", "results", "kmscube.json");
@@ -181,31 +180,19 @@ async function main(): Promise<void> {
     writeFileSync(resultsPath, JSON.stringify({ skipped: reason, date: new Date().toISOString() }, null, 2));
     return;
   }
-  const server = await createServer({
-    root: repoRoot,
-    configFile: join(repoRoot, "vite.config.ts"),
-    // No HMR/watching: an edit elsewhere in the tree (other work in progress) would reload the page
-    // and reboot the guest in the middle of a measurement window.
-    server: { port: 0, strictPort: false, host: "127.0.0.1", hmr: false, watch: { ignored: ["**/*"] } },
-    logLevel: "warn",
-  });
-  await server.listen();
-  const url = server.resolvedUrls?.local[0];
-  const browser = await chromium.launch({ executablePath: process.env.WEBVIRGL_CHROMIUM ?? "/usr/bin/chromium", args: chromiumArgs });
-  const loadBefore = loadavg()[0]!;
+  const env = await startBenchEnvironment();
+  const loadBefore = env.loadBefore[0];
   const results: PathResult[] = [];
   try {
-    if (!url) throw new Error("vite did not report a local URL");
     // One machine at a time: the two cores are shared and both paths are CPU-bound.
     for (const spec of PATHS.filter((p) => !only || p.name === only)) {
       console.log(`kmscube on the ${spec.name} path: booting…`);
-      const r = await measure(browser, url, spec);
+      const r = await measure(env.browser, `${env.url}/`, spec);
       console.log(r.ok ? `  ${r.fps} fps over ${r.windowS} s` : `  failed: ${r.error}`);
       results.push(r);
     }
   } finally {
-    await browser.close();
-    await server.close();
+    await env.close();
   }
   const loadAfter = loadavg()[0]!;
   const byName = new Map(results.map((r) => [r.path, r]));
