@@ -74,12 +74,13 @@ describe("applyPipelineState", () => {
     expect(log).toContain("depthRange(0,1)");
     expect(log).toContain(`enable(${Caps.CULL_FACE})`);
     expect(log).toContain(`cullFace(${Caps.BACK})`);
-    expect(log).toContain(`frontFace(${0x0901})`);
+    // gallium front_ccw is y-down winding: GL sees the opposite one
+    expect(log).toContain(`frontFace(${0x0900})`);
     expect(log).toContain("polygonOffset(1.5,4)");
     expect(log).toContain("lineWidth(2)");
   });
 
-  it("a negative y scale becomes a positive viewport + yflip, and flips the front face", () => {
+  it("a negative y scale becomes a positive viewport + yflip; the front face does not flip with it", () => {
     const { gl, log } = recorder();
     const s = sub();
     s.viewports[0] = { scale: [32, -16, 0.5], translate: [32, 16, 0.5] };
@@ -89,6 +90,15 @@ describe("applyPipelineState", () => {
     expect(out).toMatchObject({ yflip: true });
     expect(log).toContain("viewport(0,0,64,32)");
     expect(log).toContain(`frontFace(${0x0900})`);
+  });
+
+  it("front_ccw clear (Mesa's value for GL's default CCW into an FBO) is GL CCW", () => {
+    const { gl, log } = recorder();
+    const s = sub();
+    s.objects.set(1, { type: Obj.RASTERIZER, value: rs(RS.depthClip | (2 << 8)) });
+    s.rasterizer = 1;
+    applyPipelineState(new GlStateCache(gl), s, [colorAtt(67)]);
+    expect(log).not.toContain(`frontFace(${0x0900})`); // the cache starts at CCW: no call, or CCW
   });
 
   it("scissor only when the rasterizer enables it", () => {

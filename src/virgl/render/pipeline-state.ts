@@ -3,8 +3,8 @@
 //
 // Viewport: gallium maps NDC to window coordinates with `scale`/`translate`; a negative y scale
 // (st/mesa rendering to window-system buffers) is done as a positive GL viewport plus the
-// translator's `webvirgl_yflip` uniform negating gl_Position.y — which also reverses winding, so
-// the front face flips with it. Rows are never flipped in memory: gallium row 0 = GL row 0.
+// translator's `webvirgl_yflip` uniform negating gl_Position.y; window coordinates then equal
+// gallium's either way, so the front face does not depend on it. Rows are never flipped in memory: gallium row 0 = GL row 0.
 
 import { blendEquation, blendFactor, blendFactorNoDstAlpha, compareFunc, stencilOp } from "../conv/state.ts";
 import { Obj } from "../protocol.ts";
@@ -96,8 +96,12 @@ export function applyPipelineState(state: GlStateCache, sub: SubContext, color: 
     state.setEnabled(Caps.CULL_FACE, true);
     state.cullFace(cull === 1 ? FRONT : cull === 2 ? BACK : FRONT_AND_BACK);
   }
+  // Gallium's front_ccw is the winding seen with window y pointing down (Mesa sends front_ccw=0
+  // for GL's default CCW when rendering to an FBO). Our GL window coordinates are numerically
+  // gallium's in both viewport cases (a negative y scale is done by negating NDC y), so the GL
+  // winding is always the opposite one, as vrend does for resources without y_0_top.
   const ccw = (s0 & RS.frontCcw) !== 0;
-  state.frontFace(ccw !== yflip ? CCW : CW);
+  state.frontFace(ccw ? CW : CCW);
   state.setEnabled(Caps.RASTERIZER_DISCARD, (s0 & RS.rasterizerDiscard) !== 0);
   const offset = (s0 & RS.offsetTri) !== 0;
   state.setEnabled(Caps.POLYGON_OFFSET_FILL, offset);
