@@ -204,6 +204,17 @@ test("scanout: a window-system (y-flipped) triangle comes out upright, top scanl
   ]);
 });
 
+test("scanout: RGBA8-stored colour resources are shown directly; texelFetch of their texture equals the scanout", async ({ page }) => {
+  await open(page);
+  // 67 R8G8B8A8, 1 B8G8R8A8, 2 B8G8R8X8 (what Mesa scans out), 134 R8G8B8X8
+  for (const format of [67, 1, 2, 134]) {
+    const r = await page.evaluate((f) => window.virglHarness.directScanout(f), format);
+    expect(r.error, `format ${format}`).toBeUndefined();
+    expect(r.direct, `format ${format}`).toBe(true);
+    expect(r, `format ${format}`).toMatchObject({ pixels: 256, mismatches: 0 });
+  }
+});
+
 test("fuzz: mutated command streams against the real renderer never throw out of submit()", async ({ page }) => {
   await open(page);
   const r = await page.evaluate(() => window.virglHarness.fuzz(0x5eed, 400));

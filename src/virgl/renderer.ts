@@ -62,6 +62,12 @@ export interface ScanoutSource {
   srgb: boolean;
   /** virgl format of the resource. */
   format: number;
+  /**
+   * texelFetch of `texture` gives the resource's logical RGBA (alpha aside for X8 formats): a
+   * 2D, single-sample-readable, non-sRGB unorm colour texture stored RGBA8 in channel order.
+   * Only such textures may be shown directly; others are copied with blitFramebuffer.
+   */
+  directPresentable: boolean;
 }
 
 export interface RendererStats {
@@ -79,6 +85,8 @@ export interface RendererStats {
 }
 
 const NO_ERROR = 0;
+const GL_TEXTURE_2D = 0x0de1;
+const GL_RGBA8 = 0x8058;
 
 export class VirglRenderer {
   readonly caps: CapsResult;
@@ -316,7 +324,11 @@ export class VirglRenderer {
     const r = this.resources.get(res);
     if (!r || r.kind !== "texture" || !r.texture || !r.fmt) return undefined;
     resolveMsaa(this.transferEnv(), r);
-    return { texture: r.texture, width: r.desc.width, height: r.desc.height, rowZeroIsTop: true, alphaIsOne: r.fmt.noAlpha, srgb: r.fmt.srgb, format: r.desc.format };
+    const f = r.fmt;
+    const directPresentable =
+      r.glTarget === GL_TEXTURE_2D && f.internalFormat === GL_RGBA8 && f.channel === "unorm" && !f.srgb && !f.compressed && !f.depth &&
+      f.swizzle[0] === 0 && f.swizzle[1] === 1 && f.swizzle[2] === 2 && (f.noAlpha || f.swizzle[3] === 3);
+    return { texture: r.texture, width: r.desc.width, height: r.desc.height, rowZeroIsTop: true, alphaIsOne: f.noAlpha, srgb: f.srgb, format: r.desc.format, directPresentable };
   }
 
   /** RGBA8 pixels of a resource rectangle, top scanline first (screenshots, other contexts, tests). */

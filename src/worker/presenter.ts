@@ -26,6 +26,8 @@ interface ResourceModel {
   width: number;
   height: number;
   format: Format2D;
+  /** The texture belongs to another producer on this context (a 3D resource shown directly): never deleted here. */
+  external: boolean;
 }
 
 interface ScanoutModel {
@@ -122,7 +124,11 @@ export class Presenter {
     gl.pixelStorei(gl.PACK_ALIGNMENT, 1);
     gl.disable(gl.DEPTH_TEST);
     gl.disable(gl.DITHER); // dithering could perturb exact colours on some drivers
-    for (const [id, r] of this.resources) this.g.textures.set(id, this.allocTexture(r.width, r.height));
+    for (const [id, r] of this.resources) {
+      // An external texture died with the old context: the resource gets one of its own (black).
+      r.external = false;
+      this.g.textures.set(id, this.allocTexture(r.width, r.height));
+    }
     this.canvasValid = false;
     this.screenInResource = false;
     this.uploadCursor();
@@ -149,8 +155,21 @@ export class Presenter {
       this.log(`resource ${id} exists; replacing it`, "createResource2D");
       this.destroyResource(id);
     }
-    this.resources.set(id, { width, height, format });
+    this.resources.set(id, { width, height, format, external: false });
     if (this.g) this.g.textures.set(id, this.allocTexture(width, height));
+  }
+
+  /**
+   * A resource whose pixels live in another producer's texture on this context (a 3D scanout
+   * resource shown directly, as QEMU shows virgl scanout textures): flushes present from it with
+   * no copy. The texture must be a complete 2D RGBA-ordered texture of width x height; it is
+   * never deleted here, so the owner must destroy this resource before deleting the texture.
+   */
+  createExternalResource(id: number, width: number, height: number, format: Format2D, texture: WebGLTexture): void {
+    if (this.resources.has(id)) this.destroyResource(id);
+    if (!this.g) return this.log(`no context for external resource ${id}`, "createExternalResource");
+    this.resources.set(id, { width, height, format, external: true });
+    this.g.textures.set(id, texture);
   }
 
   destroyResource(id: number): void {
@@ -159,11 +178,12 @@ export class Presenter {
       return;
     }
     if (this.scanouts.get(DISPLAY_SCANOUT)?.resourceId === id) this.materializeScreen(id);
+    const external = this.resources.get(id)?.external ?? false;
     this.resources.delete(id);
     this.recycle(this.writes.dropResource(id));
     const tex = this.g?.textures.get(id);
     if (tex && this.g) {
-      this.g.gl.deleteTexture(tex);
+      if (!external) this.g.gl.deleteTexture(tex);
       this.g.textures.delete(id);
     }
     // A destroyed resource still on a scanout shows nothing from then on (the screen keeps
@@ -173,6 +193,10 @@ export class Presenter {
   writeRect(id: number, rect: Rect, pixels: Uint8Array): void {
     const r = this.resources.get(id);
     if (!r) return this.log(`unknown resource ${id}`, "writeRect");
+    if (r.external) {
+      this.recycle([{ pixels }]);
+      return this.log(`resource ${id} is shown from another producer's texture`, "writeRect");
+    }
     if (!contains({ x: 0, y: 0, width: r.width, height: r.height }, rect)) {
       return this.log(`rect ${JSON.stringify(rect)} outside ${r.width}x${r.height}`, `writeRect ${id}`);
     }
@@ -259,7 +283,7 @@ export class Presenter {
     this.materializeScreen();
     const g = this.g;
     if (g) {
-      for (const t of g.textures.values()) g.gl.deleteTexture(t);
+      for (const [id, t] of g.textures) if (!this.resources.get(id)?.external) g.gl.deleteTexture(t);
       g.textures.clear();
     }
     this.resources.clear();

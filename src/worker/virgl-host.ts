@@ -8,11 +8,16 @@
  * reset, which puts GL *and* the shadow back to WebGL defaults, so each side finds the state it
  * expects. Switches happen per message batch, not per call.
  *
- * Scanout of 3D resources. The presenter keeps a 2D *mirror* resource (same id: 2D and 3D ids
- * share one namespace on the device) and RESOURCE_FLUSH copies the flushed rect from the
- * renderer's texture into it with blitFramebuffer, at that point of the stream. So the screen
- * shows exactly what was flushed even when the guest renders into the buffer again before the
- * next animation frame, and the presenter's damage/present logic is reused unchanged.
+ * Scanout of 3D resources. The presenter gets a 2D resource with the 3D resource's id (2D and
+ * 3D ids share one namespace on the device), so its damage/present logic is reused unchanged:
+ *  - *direct* (RGBA8 colour textures, i.e. every window-system buffer Mesa scans out): the
+ *    presenter resource is the renderer's own texture, and a flush presents from it with no
+ *    copy. That is how QEMU shows virgl scanouts (it hands the texture to its display), and it
+ *    saves a full-screen pass per page flip, the dominant cost on SwiftShader. Like a real
+ *    display controller, the screen shows the buffer as it is at the next frame: a guest that
+ *    renders into the buffer it is showing (front-buffer rendering) may be seen mid-frame.
+ *  - *mirror* (other formats): RESOURCE_FLUSH copies the flushed rect from the renderer's
+ *    texture into a presenter texture with blitFramebuffer, at that point of the stream.
  * Orientation: the renderer keeps memory row 0 = GL row 0 = top scanline (st/mesa renders
  * window-system buffers with a y-inverted viewport, scanoutSource().rowZeroIsTop), which is the
  * presenter's 2D convention too, so the copy does not flip (QEMU passes Y_0_TOP to its display
@@ -60,7 +65,10 @@ export class VirglHost {
   readonly renderer: VirglRenderer;
   private owner: "renderer" | "presenter" = "renderer";
   private readonly fences: FencePoller;
+  /** 3D resources that have a presenter resource (direct or mirror). */
   private readonly mirrors = new Set<number>();
+  /** The subset of `mirrors` shown directly from the renderer's texture (no copy). */
+  private readonly direct = new Set<number>();
   /**
    * Mirrors owed a whole-resource copy since SET_SCANOUT. Guests follow SET_SCANOUT with a
    * full-rect RESOURCE_FLUSH (every page flip), so copying at SET_SCANOUT *and* at the flush was
@@ -127,7 +135,7 @@ export class VirglHost {
   }
 
   stats(): VirglHostStats {
-    return { renderer: this.renderer.stats(), pendingFences: this.fences.pending, scanoutMirrors: this.mirrors.size, submits: this.submits, errors: this.errors };
+    return { renderer: this.renderer.stats(), pendingFences: this.fences.pending, scanoutMirrors: this.mirrors.size, scanoutDirect: this.direct.size, submits: this.submits, errors: this.errors };
   }
 
   /** Executes one validated message. Never throws for guest-caused problems (they become virglError / reply errors). */
@@ -141,12 +149,14 @@ export class VirglHost {
         return this.fireAndForget(() => this.renderer.createResource(msg.desc));
       case "virglUnrefResource":
         this.owedFullCopy.delete(msg.res);
-        this.fireAndForget(() => this.renderer.unrefResource(msg.res));
+        // The presenter resource goes first: if the screen lives in a direct texture, the
+        // presenter copies it out before the renderer deletes it.
         if (this.mirrors.delete(msg.res)) {
+          this.direct.delete(msg.res);
           this.enterPresenter();
           this.env.presenter.destroyResource(msg.res);
         }
-        return;
+        return this.fireAndForget(() => this.renderer.unrefResource(msg.res));
       case "virglAttachResource":
         return this.fireAndForget(() => this.renderer.attachResource(msg.ctxId, msg.res));
       case "virglDetachResource":
@@ -236,13 +246,17 @@ export class VirglHost {
     if (!source) return this.error({ ctx: 0, cmd: "SET_SCANOUT", offset: -1, message: `resource ${res} is not a texture the renderer can scan out` });
     this.enterPresenter();
     const p = this.env.presenter;
+    const format = source.alphaIsOne ? MIRROR_RGBX : MIRROR_RGBA;
     if (!this.mirrors.has(res)) {
-      p.createResource2D(res, source.width, source.height, source.alphaIsOne ? MIRROR_RGBX : MIRROR_RGBA);
+      if (source.directPresentable) {
+        p.createExternalResource(res, source.width, source.height, format, source.texture);
+        this.direct.add(res);
+      } else p.createResource2D(res, source.width, source.height, format);
       this.mirrors.add(res);
     }
-    // A new scanout shows the whole resource at once (as the presenter does for 2D): the copy is
-    // owed, made before anything could change the texture or show the mirror (owedFullCopy).
-    this.owedFullCopy.add(res);
+    // A new scanout shows the whole resource at once (as the presenter does for 2D): a mirror's
+    // copy is owed, made before anything could change the texture or show it (owedFullCopy).
+    if (!this.direct.has(res)) this.owedFullCopy.add(res);
     if (p.setScanout(scanoutId, res, rect)) this.env.scanoutChanged();
   }
 
@@ -250,7 +264,8 @@ export class VirglHost {
     // Taken before enterPresenter() pays owed copies: this flush makes the owed copy itself.
     const owedWhole = this.owedFullCopy.delete(res);
     this.enterPresenter();
-    if (owedWhole) this.copyWhole(res);
+    if (this.direct.has(res)) this.renderer.scanoutSource(res); // resolves MSAA rendering into the texture
+    else if (owedWhole) this.copyWhole(res);
     else if (this.mirrors.has(res)) this.copyToMirror(res, rect, this.coversDisplay(res, rect));
     // Flushes of resources no scanout shows still get their `presented` ack.
     this.env.presenter.flush(res, rect, seq, sentAt);
@@ -288,6 +303,14 @@ export class VirglHost {
     this.epoch++;
     this.fences.clear();
     this.owedFullCopy.clear();
+    // Direct presenter resources view renderer textures: drop them (the presenter keeps the
+    // screen image) before the renderer deletes the textures.
+    if (this.direct.size > 0) {
+      this.enterPresenter();
+      for (const res of this.direct) this.env.presenter.destroyResource(res);
+      for (const res of this.direct) this.mirrors.delete(res);
+      this.direct.clear();
+    }
     this.enterRenderer();
     this.renderer.reset();
     this.mirrors.clear();

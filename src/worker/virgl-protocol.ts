@@ -38,8 +38,10 @@ export interface VirglHostStats {
   renderer: RendererStats;
   /** Fences (and replies waiting on them) not yet signalled. */
   pendingFences: number;
-  /** 3D resources mirrored into the presenter for scanout. */
+  /** 3D resources with a presenter resource for scanout (direct or copied). */
   scanoutMirrors: number;
+  /** Of those, shown straight from the renderer's texture (no copy per flush). */
+  scanoutDirect: number;
   submits: number;
   errors: number;
 }

@@ -165,14 +165,14 @@ const SCISSORED_RASTERIZER: Command = {
   state: { s0: (1 << 1) | (1 << 14) | (1 << 15) | (1 << 29), pointSize: 1, spriteCoordEnable: 0, lineStipplePattern: 0, lineStippleFactor: 0, clipPlaneEnable: 0, lineWidth: 1, offsetUnits: 0, offsetScale: 0, offsetClamp: 0 },
 };
 
-function triangleCmds(opts: { yflip: boolean; indexed: boolean }): Command[] {
+function triangleCmds(opts: { yflip: boolean; indexed: boolean; format?: number }): Command[] {
     const w = 16;
     const h = 16;
     const f = (v: number[]): Uint8Array => new Uint8Array(new Float32Array(v).buffer);
     const verts = f([-1, -1, 0, 1, 1, 1, 0, 1, 1, -1, 0, 1, 1, 1, 0, 1, -1, 1, 0, 1, 1, 1, 0, 1]);
     const sy = opts.yflip ? -h / 2 : h / 2;
     const cmds: Command[] = [
-      ...setup(67, w, h),
+      ...setup(opts.format ?? 67, w, h),
       { kind: "SET_VIEWPORT_STATE", startSlot: 0, viewports: [{ scale: [w / 2, sy, 0.5], translate: [w / 2, h / 2, 0.5] }] },
       { kind: "CLEAR", buffers: Clear.COLOR0, color: [0, 0, 1, 1].map(f32bits) as [number, number, number, number], depth: 1, stencil: 0 },
       ...pipeline(),
@@ -418,6 +418,56 @@ const harness = {
       rows.push([y, n]);
     }
     return { rows, source: src && { width: src.width, height: src.height, rowZeroIsTop: src.rowZeroIsTop, alphaIsOne: src.alphaIsOne }, error: r.error };
+  },
+
+  /**
+   * The worker presents `directPresentable` scanout textures with texelFetch instead of copying
+   * them: renders the triangle into a `format` resource and compares texelFetch of the scanout
+   * texture (alpha forced to 1 for X8 formats, as the presenter does) with readScanout.
+   */
+  directScanout(format: number): { direct: boolean; pixels: number; mismatches: number; error?: string } {
+    const s = session([tex2d(10, format, 16, 16), ...triangleResources().slice(1)]);
+    const r = run(s, triangleCmds({ yflip: true, indexed: false, format }), false);
+    const expected = s.r.readScanout(10);
+    const src = s.r.scanoutSource(10);
+    if (typeof expected === "string" || !src) return { direct: false, pixels: 0, mismatches: -1, error: typeof expected === "string" ? expected : "no scanout source" };
+    const gl = s.r.gl;
+    const vs = "#version 300 es\nvoid main(){vec2 p=vec2(float(gl_VertexID&1),float(gl_VertexID>>1))*4.0-1.0;gl_Position=vec4(p,0,1);}";
+    const fs = "#version 300 es\nprecision highp float;uniform highp sampler2D t;out vec4 o;void main(){o=texelFetch(t,ivec2(gl_FragCoord.xy),0);}";
+    const prog = gl.createProgram()!;
+    for (const [type, src2] of [[gl.VERTEX_SHADER, vs], [gl.FRAGMENT_SHADER, fs]] as const) {
+      const sh = gl.createShader(type)!;
+      gl.shaderSource(sh, src2);
+      gl.compileShader(sh);
+      gl.attachShader(prog, sh);
+    }
+    gl.linkProgram(prog);
+    s.r.resetGlState();
+    const target = gl.createTexture();
+    gl.bindTexture(gl.TEXTURE_2D, target);
+    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA8, 16, 16);
+    const fbo = gl.createFramebuffer();
+    gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, target, 0);
+    gl.viewport(0, 0, 16, 16);
+    gl.useProgram(prog);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, src.texture);
+    gl.uniform1i(gl.getUniformLocation(prog, "t"), 0);
+    gl.drawArrays(gl.TRIANGLES, 0, 3);
+    const got = new Uint8Array(16 * 16 * 4);
+    gl.readPixels(0, 0, 16, 16, gl.RGBA, gl.UNSIGNED_BYTE, got);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.deleteFramebuffer(fbo);
+    gl.deleteTexture(target);
+    gl.deleteProgram(prog);
+    s.r.resetGlState();
+    let mismatches = 0;
+    for (let i = 0; i < got.length; i += 4) {
+      const a = src.alphaIsOne ? 255 : got[i + 3];
+      if (got[i] !== expected[i] || got[i + 1] !== expected[i + 1] || got[i + 2] !== expected[i + 2] || a !== expected[i + 3]) mismatches++;
+    }
+    return { direct: src.directPresentable, pixels: 256, mismatches, error: r.error };
   },
 
   /**
