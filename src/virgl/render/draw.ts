@@ -202,6 +202,8 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       set1f("webvirgl_yflip", applied.yflip ? 1 : 0);
       set1f("webvirgl_point_size", applied.pointSize);
       set1f("webvirgl_alpha_ref", applied.alphaRef);
+      const clipLoc = u.get("webvirgl_clip_planes");
+      if (clipLoc) gl.uniform4fv(clipLoc, sub.clipPlanes);
       for (const [stage, prefix, shader] of [
         [Stage.VERTEX, "webvirgl_vs_", prog.vs],
         [Stage.FRAGMENT, "webvirgl_fs_", prog.fs],

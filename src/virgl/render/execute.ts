@@ -231,10 +231,12 @@ export function execute(env: ExecEnv, cmd: Command, draw?: DrawHandler): ExecRes
       }
       sub.streamoutTargets = cmd.handles;
       return null;
-    case "SET_POLYGON_STIPPLE":
     case "SET_CLIP_STATE":
+      sub.clipPlanes.set(cmd.planes.subarray(0, 32));
+      return null;
+    case "SET_POLYGON_STIPPLE":
     case "SET_MIN_SAMPLES":
-      return null; // no stipple in WebGL2; clip planes come through the translator key
+      return null; // no stipple in WebGL2
     case "CLEAR": {
       const rc = env.queries.renderCheck(env, sub);
       if (rc !== "render") return rc === "wait" ? SUSPEND : null;

@@ -64,6 +64,8 @@ export class SubContext {
   stencilRef: [number, number] = [0, 0];
   blendColor: [number, number, number, number] = [0, 0, 0, 0];
   sampleMask = 0xffffffff;
+  /** SET_CLIP_STATE: 8 user clip planes × 4 (uploaded as the translator's webvirgl_clip_planes). */
+  clipPlanes = new Float32Array(32);
   streamoutTargets: number[] = [];
   /** Pending multi-chunk shader texts, by handle. */
   readonly pendingShaders = new Map<number, PendingShader>();
