@@ -1,8 +1,11 @@
 /**
  * Instant start (src/machine/snapshot-*.ts), in one browser context so IndexedDB persists:
- *  1. the first visit boots cold into the guest shell, saves a snapshot, then runs kmscube;
- *  2. a reload restores the snapshot (no Linux boot) and the cube is on screen: pixels are read;
- *  3. a demo switch restores again (glinfo runs); Reset is a real reboot (Linux boots), the cube renders;
+ *  1. the first visit boots cold into the guest shell, saves a snapshot there, runs kmscube and, once
+ *     it presented a few frames, saves a second snapshot with kmscube running (virgl call log inside);
+ *  2. a reload restores the running-kmscube snapshot (no Linux boot, nothing typed, the GL state rebuilt
+ *     by replaying the log): the cube is on screen (pixels are read) and frames advance;
+ *  3. a demo switch restores the shell snapshot (glinfo is typed in and runs), switching back restores
+ *     kmscube running again; Reset is a real reboot (Linux boots), the cube renders;
  *  4. a different guest image version (manifest.json rewritten in flight) ignores and deletes the
  *     stored snapshot and boots cold.
  * Times to the first 3D frame, cold and from the snapshot, are printed and attached.
@@ -56,6 +59,33 @@ const storedKeys = (page: Page): Promise<string[]> =>
     }
   });
 
+/** Presents and virgl draws over `ms`, and whether the centre of the screen changed (the cube turns). */
+const framesAdvance = (page: Page, ms: number) =>
+  page.evaluate(async (ms) => {
+    const handle = window.webvirgl!;
+    const centre = async () => {
+      const { pixels, width, height } = await handle.gpuClient!.readPixels();
+      let sum = 0;
+      for (let y = (height >> 1) - 40; y < (height >> 1) + 40; y += 3) for (let x = (width >> 1) - 40; x < (width >> 1) + 40; x += 3) sum = (sum * 31 + pixels[4 * (y * width + x)] + pixels[4 * (y * width + x) + 1]) >>> 0;
+      return sum;
+    };
+    let presents = 0;
+    const off = handle.gpuClient!.onPresented(() => presents++);
+    const draws0 = handle.virgl!.counting.traffic.draws;
+    const before = await centre();
+    await new Promise((r) => setTimeout(r, ms));
+    off();
+    return { presents, draws: handle.virgl!.counting.traffic.draws - draws0, centreChanged: (await centre()) !== before };
+  }, ms);
+
+async function expectFramesAdvance(page: Page): Promise<void> {
+  const advance = await framesAdvance(page, 5000);
+  console.log(`frames over 5 s after the restore: ${JSON.stringify(advance)}`);
+  expect(advance.presents).toBeGreaterThan(2);
+  expect(advance.draws).toBeGreaterThan(2);
+  expect(advance.centreChanged).toBe(true);
+}
+
 /** Share of saturated (cube) pixels in the centre tenth of the virtio-gpu screen, and grey corners (kmscube's background). */
 const cubeOnScreen = (page: Page) =>
   page.evaluate(async () => {
@@ -87,9 +117,13 @@ test("instant start: boot + save, restore to the cube on reload, reset reboots, 
   });
   const timings: Record<string, number> = {};
 
-  await test.step("first visit: cold boot to the shell, snapshot saved, kmscube renders", async () => {
+  await test.step("first visit: cold boot to the shell, snapshot saved, kmscube renders and is saved running", async () => {
     await page.goto(pageUrl);
-    await expect.poll(() => storedKeys(page).catch(() => []), { timeout: BOOT_TIMEOUT_MS, intervals: [2000] }).toHaveLength(1);
+    // Two records: at the shell prompt, and with kmscube running (saved after its first frames).
+    await expect.poll(() => storedKeys(page).catch(() => []), { timeout: BOOT_TIMEOUT_MS + 240_000, intervals: [2000] }).toHaveLength(2);
+    const keys = await storedKeys(page);
+    expect(keys.some((k) => k.endsWith("/shell"))).toBe(true);
+    expect(keys.some((k) => /\/demo:kmscube:[0-9a-f]{8}$/.test(k))).toBe(true);
     await expect.poll(async () => (await bootView(page))?.firstFrame ?? null, { timeout: 300_000, intervals: [1000] }).not.toBeNull();
     const cold = (await bootView(page))!;
     expect(cold.source).toBe("cold");
@@ -125,12 +159,19 @@ test("instant start: boot + save, restore to the cube on reload, reset reboots, 
     timings.snapshotFirstFrameSinceNavigationMs = warm.firstFrame!;
     const text = await serialText(page);
     expect(text, "a restore must not boot Linux").not.toContain("WEBVIRGL-INIT-START");
+    // kmscube's output from before the save is shown again; nothing was typed in.
     expect(text).toContain("WEBVIRGL-RUN-BEGIN kmscube");
+    const restored = await page.evaluate(() => window.webvirgl!.instantStart.restored);
+    expect(restored?.point).toMatch(/^demo:kmscube:/);
+    expect(restored?.replay?.calls ?? 0).toBeGreaterThan(10);
+    expect(restored!.replay!.errors).toBeLessThanOrEqual(restored!.replay!.expectedErrors);
     console.log(`restore (ms): ${JSON.stringify(timings)}; ${JSON.stringify(await page.evaluate(() => ({ ...window.webvirgl!.instantStart.restored, imagesLoaded: window.webvirgl!.timings.imagesLoaded })))}`);
     await expect(page.locator("#snapshot-state")).toContainText("restored from snapshot");
     await expectCube(page);
+    await expectFramesAdvance(page);
     const stats = await page.evaluate(() => window.webvirgl!.virgl!.module.stats);
     expect(stats.contexts).toBeGreaterThan(0);
+    expect(stats.resources).toBeGreaterThan(0);
     await testInfo.attach("restored-kmscube", { body: await page.screenshot(), contentType: "image/png" });
   });
 
@@ -144,6 +185,9 @@ test("instant start: boot + save, restore to the cube on reload, reset reboots, 
     expect(text).toMatch(/glinfo: api=gles2 .*renderer=virgl/);
     await page.locator("#demo-select").selectOption("kmscube");
     await expect.poll(async () => (await bootView(page))?.bootCount, { timeout: 60_000 }).toBe(3);
+    await expect.poll(async () => (await bootView(page))?.firstFrame ?? null, { timeout: 120_000, intervals: [500] }).not.toBeNull();
+    expect(await page.evaluate(() => window.webvirgl!.instantStart.restored?.point)).toMatch(/^demo:kmscube:/);
+    await expectCube(page);
   });
 
   await test.step("Reset after a restore is a real reboot: Linux boots and the cube renders again", async () => {
@@ -154,13 +198,13 @@ test("instant start: boot + save, restore to the cube on reload, reset reboots, 
     expect((await bootView(page))!.source).toBe("cold");
     await expectCube(page);
     expect(await page.evaluate(() => window.webvirgl!.error)).toBeNull();
-    // The stored snapshot is still the one from the first visit.
-    expect(await storedKeys(page)).toHaveLength(1);
+    // The stored snapshots are still the ones from the first visit.
+    expect(await storedKeys(page)).toHaveLength(2);
   });
 
   await test.step("another guest image version: the stored snapshot is dropped and the PC boots cold", async () => {
     const before = await storedKeys(page);
-    expect(before).toHaveLength(1);
+    expect(before).toHaveLength(2);
     await page.route("**/manifest.json", async (route) => {
       const response = await route.fetch();
       const manifest = (await response.json()) as { version: string };
@@ -169,7 +213,7 @@ test("instant start: boot + save, restore to the cube on reload, reset reboots, 
     });
     await page.reload();
     await expect.poll(async () => (await bootView(page))?.source ?? null, { timeout: 120_000 }).toBe("cold");
-    await expect.poll(() => storedKeys(page), { timeout: 30_000 }).not.toContain(before[0]);
+    await expect.poll(async () => (await storedKeys(page)).filter((k) => before.includes(k)), { timeout: 30_000 }).toEqual([]);
     await page.unroute("**/manifest.json");
   });
 

@@ -49,11 +49,19 @@ export interface BootDevices {
   virgl: MachineVirgl | null;
 }
 
-/** Device factories for one boot. */
-export function bootDevices(gpu: MachineGpu): BootDevices {
+/**
+ * Device factories for one boot. `record`: the 3D module logs its calls so this boot can be saved
+ * with 3D state (a snapshot with the demo running). A restore replays a saved log into the worker
+ * port directly, past the traffic counters: replayed work is not guest traffic.
+ */
+export function bootDevices(gpu: MachineGpu, options: { record?: boolean } = {}): BootDevices {
   const virgl: MachineVirgl | null =
     gpu.port && gpu.counting && gpu.gpuClient.virglCaps
-      ? { port: gpu.port, counting: gpu.counting, module: createVirglModule({ port: gpu.counting, capsets: gpu.gpuClient.virglCaps }) }
+      ? {
+          port: gpu.port,
+          counting: gpu.counting,
+          module: createVirglModule({ port: gpu.counting, capsets: gpu.gpuClient.virglCaps, record: options.record ?? false, replayPort: gpu.port }),
+        }
       : null;
   let device: VirtioGpu | null = null;
   const gpuFactory: DeviceFactory = (context) => {

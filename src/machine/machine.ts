@@ -10,6 +10,7 @@ import type { GuestManifest } from "../emulator/guest-manifest.ts";
 import { buildKernelCmdline, guestRunArg } from "../emulator/kernel-cmdline.ts";
 import { SerialLog } from "../emulator/serial-port.ts";
 import type { VirtioGpu } from "../gpu/index.ts";
+import type { VirglModule, VirglReplayReport } from "../gpu/virgl/index.ts";
 import type { GpuClient } from "../worker/gpu-client.ts";
 import { findMissingFeatures } from "./browser-support.ts";
 import { demoKernelArgs, getDemo, isDemoName, DEMO_NAMES, type Demo, type DemoName } from "./demos.ts";
@@ -19,15 +20,21 @@ import { Emitter } from "./events.ts";
 import { GuestGlInfoParser, type GuestGlInfo } from "./guest-gl-info.ts";
 import { MachineScreen, type ScreenSource } from "./machine-screen.ts";
 import { StatsSampler, type MachineStats } from "./machine-stats.ts";
-import { captureState, cmdlineOverridesRun, fetchManifest, fetchRestoreImages, restoreState, SavePoint, snapshotConfig } from "./snapshot-boot.ts";
+import { captureState, cmdlineOverridesRun, demoSnapshotPoint, fetchManifest, fetchRestoreImages, restoreState, SavePoint, snapshotConfig } from "./snapshot-boot.ts";
 import { demoCommandLine } from "./snapshot-guest.ts";
 import { defaultSnapshotStorage } from "./snapshot-idb.ts";
-import { MemorySnapshotStorage, SnapshotStore, type SnapshotConfig, type SnapshotInfo, type SnapshotRecord, type SnapshotStorage } from "./snapshot-store.ts";
+import { MemorySnapshotStorage, SnapshotStore, type SnapshotConfig, type SnapshotInfo, type SnapshotPoint, type SnapshotRecord, type SnapshotStorage } from "./snapshot-store.ts";
 
 const MiB = 1024 * 1024;
 const INIT_MARKER = "WEBVIRGL-INIT-START";
 /** A typical boot on a busy 2-core machine; only shapes the boot progress bar before /init speaks. */
 const EXPECTED_BOOT_MS = 30_000;
+/** Frames the demo presents (from its first) before it is saved running: its GL start-up is behind it. */
+const DEMO_CAPTURE_FRAMES = 4;
+/** A demo that shows no frames this long after it was typed in is not saved running. */
+const DEMO_CAPTURE_TIMEOUT_MS = 240_000;
+/** What a demo snapshot keeps of the serial output since the demo started (shown again after a restore). */
+const SERIAL_TAIL_CHARS = 64 * 1024;
 
 export type MachinePhase = "idle" | "downloading" | "starting" | "booting" | "running" | "paused" | "stopped" | "failed";
 
@@ -78,9 +85,15 @@ export interface MachineRestored {
   /** Reading the stored snapshot alone (ms). */
   readMs: number;
   bytes: number;
+  /** "shell": the demo was typed in after the restore; `demo:…`: it was saved running and just continues. */
+  point: SnapshotPoint;
+  /** The virgl call log's replay into the GPU worker (null without 3D state in the snapshot). */
+  replay: VirglReplayReport | null;
 }
 
 export interface MachineSnapshotSaved extends SnapshotInfo {
+  /** Where the guest was: at its shell prompt, or with the demo running (`demo:…`). */
+  point: SnapshotPoint;
   /** CPU paused for the capture (ms). */
   pauseMs: number;
   /** Writing to storage (ms). */
@@ -242,6 +255,8 @@ class Machine implements VirtualGpuMachine {
   private savePoint: SavePoint | null = null;
   /** Virgl draws before the demo's RUN-BEGIN: its first frame is the first one after a draw of its own. */
   private drawsAtRunBegin: number | null = null;
+  /** A snapshot with the demo running is due once it has presented a few frames (this boot records its virgl calls). */
+  private demoCapture: DemoCapture | null = null;
 
   constructor(private readonly options: VirtualGpuMachineOptions) {
     checkMachineOptions(options);
@@ -293,6 +308,7 @@ class Machine implements VirtualGpuMachine {
     this.machineGpu.gpuClient.onPresented(() => {
       this.sampler.frame();
       this.checkFirstFrame();
+      this.demoFramePresented();
     });
     this.machineGpu.gpuClient.onError((e) => console.warn(`webvirgl: GPU worker: ${e.context}: ${e.message}`));
     const interval = this.options.statsIntervalMs ?? 1000;
@@ -432,14 +448,26 @@ class Machine implements VirtualGpuMachine {
     });
   }
 
+  /** The record a boot of the current demo would restore: the one with the demo running, else the shell one. */
   async snapshotInfo(): Promise<SnapshotInfo | null> {
-    const config = this.snapshotConfigValue;
-    if (!this.snapshots || !config) return null;
-    return this.snapshots.info(config);
+    const base = this.snapshotConfigValue;
+    if (!this.snapshots || !base) return null;
+    for (const point of this.snapshotPoints()) {
+      const info = await this.snapshots.info({ ...base, point });
+      if (info) return info;
+    }
+    return null;
   }
 
+  /** Deletes every stored webvirgl snapshot (shell and running-demo ones). */
   async discardSnapshot(): Promise<void> {
-    if (this.snapshots) await this.snapshots.discard(this.snapshotConfigValue ?? undefined);
+    if (this.snapshots) await this.snapshots.discard();
+  }
+
+  /** Save points a boot of the current demo may restore, preferred first. */
+  private snapshotPoints(): SnapshotPoint[] {
+    const demoPoint = demoSnapshotPoint(this.demoValue);
+    return demoPoint ? [demoPoint, "shell"] : ["shell"];
   }
 
   private checkNotDisposed(): void {
@@ -463,6 +491,8 @@ class Machine implements VirtualGpuMachine {
     this.stopBootProgress();
     this.savePoint = null;
     this.drawsAtRunBegin = null;
+    if (this.demoCapture) clearTimeout(this.demoCapture.timer);
+    this.demoCapture = null;
     const emulator = this.emulatorValue;
     const device = this.device?.() ?? null;
     const virgl = this.virglValue;
@@ -517,9 +547,11 @@ class Machine implements VirtualGpuMachine {
     // demo is typed in; a reset with one stored boots the demo directly.
     const saving = this.snapshotConfigValue !== null && (!cold || (await this.snapshotInfo().catch(() => null)) === null);
     const cmdline = saving ? this.snapshotConfigValue!.cmdline : buildKernelCmdline([...demoKernelArgs(this.demoValue), ...this.extraKernelArgs(gpu)]);
+    // A demo saved running needs the virgl call log from the device reset on.
+    const demoPoint = saving ? demoSnapshotPoint(this.demoValue) : null;
     this.setPhase("starting", "Starting the emulator…");
-    const emulator = await this.newPc(gpu, images, cmdline, memorySize, true);
-    if (saving) this.savePoint = new SavePoint((text) => this.sendSerial(text), () => void this.saveAndStartDemo(emulator));
+    const emulator = await this.newPc(gpu, images, cmdline, memorySize, true, demoPoint !== null);
+    if (saving) this.savePoint = new SavePoint((text) => this.sendSerial(text), () => void this.saveAndStartDemo(emulator, demoPoint));
     this.bootSource = "cold";
     this.timings.emulatorStarted = emulator.startedAt;
     if (this.phaseValue === "starting") this.setPhase("booting", "Booting Linux…");
@@ -544,8 +576,8 @@ class Machine implements VirtualGpuMachine {
   }
 
   /** Builds a PC (v86 + this boot's devices) around the machine's GPU worker. */
-  private async newPc(gpu: MachineGpu, images: FetchedGuestImages, cmdline: string, memorySize: number, autostart: boolean): Promise<Emulator> {
-    const devices = bootDevices(gpu);
+  private async newPc(gpu: MachineGpu, images: FetchedGuestImages, cmdline: string, memorySize: number, autostart: boolean, record: boolean): Promise<Emulator> {
+    const devices = bootDevices(gpu, { record });
     this.serialLog = new SerialLog();
     this.line = "";
     this.glParser.reset();
@@ -580,8 +612,10 @@ class Machine implements VirtualGpuMachine {
   // ---- instant start (snapshot-*.ts) -------------------------------------------------------------
 
   /**
-   * Restores the stored snapshot if one fits; false when there is none or it failed (then the
-   * caller boots cold). Only the manifest, BIOSes and kernel are fetched (fetchRestoreImages).
+   * Restores a stored snapshot if one fits: the one with the demo running, else the shell one;
+   * false when there is none or they failed (then the caller boots cold). A snapshot that fails
+   * to load is reported (`snapshotError`), deleted, and the next candidate is tried. Only the
+   * manifest, BIOSes and kernel are fetched (fetchRestoreImages).
    */
   private async tryRestore(): Promise<boolean> {
     const base = this.guestBaseUrl();
@@ -593,33 +627,39 @@ class Machine implements VirtualGpuMachine {
     }
     const gpu = this.machineGpu ?? (await this.gpuReady!);
     if (manifest.initrd.size === null) return false;
-    const config = (this.snapshotConfigValue = this.snapshotConfigFor(manifest, this.memorySizeFor(manifest.initrd.size), gpu));
-    if (!config || !(await this.snapshots?.info(config).catch(() => null))) return false;
-    let stored: Awaited<ReturnType<Machine["readSnapshot"]>>;
-    let images: FetchedGuestImages;
-    try {
-      [stored, images] = await Promise.all([this.readSnapshot(), fetchRestoreImages(base, manifest)]);
-    } catch {
-      return false;
+    const shellConfig = (this.snapshotConfigValue = this.snapshotConfigFor(manifest, this.memorySizeFor(manifest.initrd.size), gpu));
+    if (!shellConfig) return false;
+    let images: Promise<FetchedGuestImages> | null = null;
+    const points = this.snapshotPoints();
+    for (const point of points) {
+      const config: SnapshotConfig = { ...shellConfig, point };
+      if (!(await this.snapshots?.info(config).catch(() => null))) continue;
+      let stored: Awaited<ReturnType<Machine["readSnapshot"]>>;
+      try {
+        images ??= fetchRestoreImages(base, manifest);
+        [stored] = await Promise.all([this.readSnapshot(config), images]);
+      } catch {
+        return false;
+      }
+      if (!stored) continue;
+      this.manifestValue = manifest;
+      this.timings.imagesLoaded ??= performance.now();
+      try {
+        // From the shell snapshot, a demo that can be saved running records its calls to be saved once it runs.
+        await this.bootFromSnapshot(gpu, await images, stored.record, stored.readMs, point === "shell" && points[0] !== "shell" ? points[0] : null);
+        return true;
+      } catch (error) {
+        // A snapshot that does not load must not block the machine: forget it, try the next one or boot cold.
+        this.snapshotError("restore", error);
+        await this.teardown();
+        await this.snapshots?.discard(config).catch(() => {});
+      }
     }
-    if (!stored) return false;
-    this.manifestValue = manifest;
-    this.timings.imagesLoaded ??= performance.now();
-    try {
-      await this.bootFromSnapshot(gpu, images, stored.record, stored.readMs);
-      return true;
-    } catch (error) {
-      // A snapshot that does not load must not block the machine: forget it and boot cold.
-      this.snapshotError("restore", error);
-      await this.teardown();
-      await this.snapshots?.discard(config).catch(() => {});
-      return false;
-    }
+    return false;
   }
 
-  private async readSnapshot(): Promise<{ record: SnapshotRecord; readMs: number } | null> {
-    const config = this.snapshotConfigValue;
-    if (!this.snapshots || !config) return null;
+  private async readSnapshot(config: SnapshotConfig): Promise<{ record: SnapshotRecord; readMs: number } | null> {
+    if (!this.snapshots) return null;
     const t0 = performance.now();
     try {
       const record = await this.snapshots.find(config);
@@ -630,12 +670,24 @@ class Machine implements VirtualGpuMachine {
     }
   }
 
-  private async bootFromSnapshot(gpu: MachineGpu, images: FetchedGuestImages, record: SnapshotRecord, readMs: number): Promise<void> {
-    this.setPhase("starting", "Restoring the snapshot…");
-    const emulator = await this.newPc(gpu, images, record.config.cmdline, record.memorySize, false);
+  /**
+   * Builds a PC from a snapshot. A shell snapshot gets the demo typed in (and, with `demoPoint`,
+   * records the virgl calls to save the demo running later); a running-demo snapshot replays its
+   * virgl call log into the worker and just continues, the demo's saved serial output shown again.
+   */
+  private async bootFromSnapshot(gpu: MachineGpu, images: FetchedGuestImages, record: SnapshotRecord, readMs: number, demoPoint: SnapshotPoint | null): Promise<void> {
+    const running = record.config.point !== "shell";
+    this.setPhase("starting", running ? `Restoring the snapshot (${this.demoValue.title} running)…` : "Restoring the snapshot…");
+    const emulator = await this.newPc(gpu, images, record.config.cmdline, record.memorySize, false, demoPoint !== null);
     const device = this.device?.();
     if (!device) throw new Error("snapshot restore: the emulator did not create the virtio-gpu");
     await restoreState(emulator, device, record);
+    // The replay must have rebuilt the GL state before the guest runs on it.
+    const replay = (await this.virglValue?.module.restored) ?? null;
+    if (replay && replay.errors > replay.expectedErrors) {
+      throw new Error(`virgl call log replay (${replay.calls} calls): ${replay.errors} renderer errors, ${replay.expectedErrors} when recorded; first: ${replay.firstError ?? "?"}`);
+    }
+    if (running && record.serialTail) for (const byte of new TextEncoder().encode(record.serialTail)) this.serialByte(byte);
     await emulator.run();
     const at = performance.now();
     const ms = at - (this.timings.bootStarted ?? at);
@@ -643,14 +695,20 @@ class Machine implements VirtualGpuMachine {
     this.timings.emulatorStarted = emulator.startedAt;
     this.timings.initMarker = at;
     this.timings.restored = at;
-    this.setPhase("running", `Restored from snapshot in ${(ms / 1000).toFixed(1)} s`);
+    this.setPhase("running", `Restored from snapshot${running ? ` (${this.demoValue.title} running)` : ""} in ${(ms / 1000).toFixed(1)} s`);
     this.events.emit("started", { count: this.bootCount, source: "snapshot" });
-    this.events.emit("restored", { at, ms, readMs, bytes: record.v86State.byteLength });
+    this.events.emit("restored", { at, ms, readMs, bytes: record.v86State.byteLength, point: record.config.point, replay });
+    if (running) return;
     this.sendSerial(demoCommandLine(this.demoValue));
+    if (demoPoint) this.armDemoCapture(emulator, demoPoint);
   }
 
-  /** At the save point of a cold boot: capture, start the demo, then write the snapshot. */
-  private async saveAndStartDemo(emulator: Emulator): Promise<void> {
+  /**
+   * At the save point of a cold boot: capture, start the demo, then write the snapshot. With
+   * `demoPoint` the demo is saved again once it runs (armDemoCapture); the shell snapshot stays
+   * for other demos and as the fallback when that fails.
+   */
+  private async saveAndStartDemo(emulator: Emulator, demoPoint: SnapshotPoint | null): Promise<void> {
     this.savePoint = null;
     const device = this.device?.();
     const config = this.snapshotConfigValue;
@@ -659,6 +717,7 @@ class Machine implements VirtualGpuMachine {
       if (demoStarted || this.emulatorValue !== emulator) return;
       demoStarted = true;
       this.sendSerial(demoCommandLine(this.demoValue));
+      if (demoPoint) this.armDemoCapture(emulator, demoPoint);
     };
     try {
       if (!device || !config || !this.snapshots) return;
@@ -672,12 +731,64 @@ class Machine implements VirtualGpuMachine {
       startDemo();
       const t1 = performance.now();
       const info = await this.snapshots.save({ config, savedAt: Date.now(), memorySize: config.memoryMiB * MiB, ...state });
-      this.events.emit("snapshotSaved", { ...info, pauseMs, writeMs: performance.now() - t1 });
+      this.events.emit("snapshotSaved", { ...info, point: config.point, pauseMs, writeMs: performance.now() - t1 });
       if (this.emulatorValue === emulator && this.phaseValue === "running") this.setPhase("running", `Snapshot saved (${Math.round(info.bytes / MiB)} MB): the next visit starts from it`);
     } catch (error) {
       this.snapshotError("save", error);
     } finally {
       startDemo();
+    }
+  }
+
+  /** Waits for the demo (typed in, virgl calls recorded) to present DEMO_CAPTURE_FRAMES frames, then saves it running. */
+  private armDemoCapture(emulator: Emulator, point: SnapshotPoint): void {
+    if (this.demoCapture) clearTimeout(this.demoCapture.timer);
+    const timer = setTimeout(() => this.abandonDemoCapture(`it presented no ${DEMO_CAPTURE_FRAMES} frames within ${DEMO_CAPTURE_TIMEOUT_MS / 1000} s`), DEMO_CAPTURE_TIMEOUT_MS);
+    this.demoCapture = { emulator, module: this.virglValue?.module ?? null, point, frames: 0, serialFrom: this.serialLog.all().length, timer };
+  }
+
+  private demoFramePresented(): void {
+    const capture = this.demoCapture;
+    if (!capture || this.timings.firstFrame === null || ++capture.frames < DEMO_CAPTURE_FRAMES) return;
+    clearTimeout(capture.timer);
+    this.demoCapture = null;
+    void this.saveRunningDemo(capture);
+  }
+
+  private abandonDemoCapture(reason: string): void {
+    const capture = this.demoCapture;
+    if (!capture) return;
+    clearTimeout(capture.timer);
+    this.demoCapture = null;
+    capture.module?.stopRecording();
+    this.snapshotError("save", `no snapshot with ${this.demoValue.name} running: ${reason} (the shell snapshot stays in use)`);
+  }
+
+  /** Captures the PC with the demo running (virgl call log included) and stores it under the demo's save point. */
+  private async saveRunningDemo(capture: DemoCapture): Promise<void> {
+    const device = this.device?.();
+    const base = this.snapshotConfigValue;
+    try {
+      if (!device || !base || !this.snapshots || this.emulatorValue !== capture.emulator) return;
+      const t0 = performance.now();
+      const state = await this.serial(async () => (this.emulatorValue === capture.emulator ? captureState(capture.emulator, device) : null));
+      if (!state) return;
+      const pauseMs = performance.now() - t0;
+      // The log is in the captured state now: free it and stop logging.
+      capture.module?.stopRecording();
+      const serialText = this.serialLog.all();
+      const serialTail = serialText.slice(Math.min(capture.serialFrom, serialText.length)).slice(-SERIAL_TAIL_CHARS);
+      const config: SnapshotConfig = { ...base, point: capture.point };
+      const t1 = performance.now();
+      const info = await this.snapshots.save({ config, savedAt: Date.now(), memorySize: config.memoryMiB * MiB, serialTail, ...state });
+      this.events.emit("snapshotSaved", { ...info, point: capture.point, pauseMs, writeMs: performance.now() - t1 });
+      if (this.emulatorValue === capture.emulator && this.phaseValue === "running") {
+        this.setPhase("running", `Snapshot with ${this.demoValue.title} running saved (${Math.round(info.bytes / MiB)} MB): the next visit starts in it`);
+      }
+    } catch (error) {
+      this.snapshotError("save", `no snapshot with ${this.demoValue.name} running: ${error instanceof Error ? error.message : String(error)} (the shell snapshot stays in use)`);
+    } finally {
+      capture.module?.stopRecording();
     }
   }
 
@@ -720,7 +831,10 @@ class Machine implements VirtualGpuMachine {
       this.stopBootProgress();
     }
     const end = /WEBVIRGL-RUN-END (\S+) status=(\d+)/.exec(line);
-    if (end) this.events.emit("guest", { type: "run-end", name: end[1], status: Number(end[2]) });
+    if (end) {
+      this.events.emit("guest", { type: "run-end", name: end[1], status: Number(end[2]) });
+      if (end[1] === this.demoValue.run) this.abandonDemoCapture(`it ended (status ${end[2]}) before it was saved`);
+    }
     if (this.glParser.pushLine(line.replace(/\n$/, "")) && this.glParser.info) this.events.emit("guestGl", this.glParser.info);
   }
 
@@ -742,4 +856,17 @@ class Machine implements VirtualGpuMachine {
     if (this.bootTimer) clearInterval(this.bootTimer);
     this.bootTimer = null;
   }
+}
+
+/** A pending save of the demo running (Machine.armDemoCapture). */
+interface DemoCapture {
+  emulator: Emulator;
+  /** This boot's 3D module (recording its calls), null on the 2D path. */
+  module: VirglModule | null;
+  point: SnapshotPoint;
+  /** Frames presented since the demo's first frame. */
+  frames: number;
+  /** serialText() length when the demo was typed in. */
+  serialFrom: number;
+  timer: ReturnType<typeof setTimeout>;
 }

@@ -9,8 +9,9 @@ import { fetchImage, ImageFetchError } from "../emulator/fetch-image.ts";
 import { parseGuestManifest, type GuestManifest } from "../emulator/guest-manifest.ts";
 import type { VirtioGpu, VirtioGpuSnapshot } from "../gpu/index.ts";
 import type { VirglCapsets } from "../gpu/virgl/index.ts";
-import { isShellPrompt, prepareSnapshotCommandLine, SNAPSHOT_READY_MARKER } from "./snapshot-guest.ts";
-import { hashBytes, type SnapshotConfig } from "./snapshot-store.ts";
+import type { Demo } from "./demos.ts";
+import { demoCommandLine, isShellPrompt, prepareSnapshotCommandLine, SNAPSHOT_READY_MARKER } from "./snapshot-guest.ts";
+import { hashBytes, hashString, type SnapshotConfig, type SnapshotPoint } from "./snapshot-store.ts";
 
 /** The device's display at boot (createVirtioGpu's default; the page changes it only after boot). */
 export const SNAPSHOT_DISPLAY = { width: 1024, height: 768 } as const;
@@ -23,8 +24,17 @@ export function capsHash(caps: VirglCapsets | null): string {
   return hashBytes(bytes);
 }
 
-export function snapshotConfig(imageVersion: string, memorySize: number, caps: VirglCapsets | null, cmdline: string): SnapshotConfig {
-  return { imageVersion, memoryMiB: memorySize / (1024 * 1024), virgl: caps !== null, display: { ...SNAPSHOT_DISPLAY }, capsHash: capsHash(caps), cmdline };
+export function snapshotConfig(imageVersion: string, memorySize: number, caps: VirglCapsets | null, cmdline: string, point: SnapshotPoint = "shell"): SnapshotConfig {
+  return { imageVersion, memoryMiB: memorySize / (1024 * 1024), virgl: caps !== null, display: { ...SNAPSHOT_DISPLAY }, capsHash: capsHash(caps), cmdline, point };
+}
+
+/**
+ * The save point of a snapshot taken with this demo running, or null for demos that are not
+ * saved while they run (they end, print results, or were not tried): those restore the shell
+ * snapshot and are typed in. The hash covers the demo's command line (program + arguments).
+ */
+export function demoSnapshotPoint(demo: Demo): SnapshotPoint | null {
+  return demo.snapshotRunning ? `demo:${demo.name}:${hashString(demoCommandLine(demo))}` : null;
 }
 
 /** Extra kernel arguments that choose the guest program themselves: such boots are not snapshotted. */
@@ -37,19 +47,43 @@ export interface CapturedState {
   gpuState: VirtioGpuSnapshot;
 }
 
+export interface CaptureOptions {
+  /** Stop/settle tries before giving up (default 10). */
+  attempts?: number;
+  /** How long to wait, CPU stopped, for the device's requests in flight to be answered (default 250 ms). */
+  settleMs?: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
- * Stops the CPU, saves v86 and the virtio-gpu, and resumes. Throws (after resuming) when the
- * device cannot be saved, e.g. a 3D context exists: its state lives in the GPU worker.
+ * Stops the CPU, saves v86 and the virtio-gpu, and resumes. Only a quiescent device can be saved
+ * (the transport refuses while requests are in flight: their answers could not be replayed):
+ * with the CPU stopped no new request arrives and the renderer's answers to earlier ones still
+ * come in, so it waits for them; if some are still out after `settleMs`, it resumes the guest for
+ * a moment and tries again, `attempts` times, then throws. Also throws (after resuming) when the
+ * device cannot be saved, e.g. 3D state without a call log.
  */
-export async function captureState(emulator: Emulator, gpu: VirtioGpu): Promise<CapturedState> {
-  await emulator.stop();
-  try {
-    const gpuState = gpu.saveState();
-    const v86State = await emulator.v86.save_state();
-    return { v86State, gpuState };
-  } finally {
-    await emulator.run();
+export async function captureState(emulator: Emulator, gpu: VirtioGpu, options: CaptureOptions = {}): Promise<CapturedState> {
+  const attempts = options.attempts ?? 10;
+  const settleMs = options.settleMs ?? 250;
+  let inFlight = 0;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    await emulator.stop();
+    try {
+      const deadline = performance.now() + settleMs;
+      while ((inFlight = gpu.transport.requestsInFlight) > 0 && performance.now() < deadline) await sleep(4);
+      if (inFlight === 0) {
+        const gpuState = gpu.saveState();
+        const v86State = await emulator.v86.save_state();
+        return { v86State, gpuState };
+      }
+    } finally {
+      await emulator.run();
+    }
+    await sleep(25 * attempt);
   }
+  throw new Error(`snapshot capture: the virtio-gpu never settled: ${inFlight} requests still in flight after ${attempts} tries of ${settleMs} ms with the CPU stopped`);
 }
 
 /** Loads a snapshot into a PC built with the snapshot's memory size and not yet started. */

@@ -8,7 +8,10 @@
 import type { VirtioGpuSnapshot } from "../gpu/index.ts";
 
 /** Bump when the record layout or the guest-side save point changes: older records stop matching. */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
+
+/** "shell": saved at the guest's shell prompt (any demo is typed in after a restore); `demo:…`: saved with that demo running. */
+export type SnapshotPoint = "shell" | `demo:${string}`;
 
 /** What a snapshot depends on besides the guest image. */
 export interface SnapshotConfig {
@@ -22,6 +25,8 @@ export interface SnapshotConfig {
   capsHash: string;
   /** The kernel command line the snapshot was booted with. */
   cmdline: string;
+  /** Where the guest was when saved (demo snapshots name the demo and hash its command line). */
+  point: SnapshotPoint;
 }
 
 export interface SnapshotRecord {
@@ -35,6 +40,8 @@ export interface SnapshotRecord {
   gpuState: VirtioGpuSnapshot;
   /** Guest RAM in bytes the PC was built with (restore must build the same). */
   memorySize: number;
+  /** Demo snapshots: what the guest printed since the demo was started (shown again after a restore). */
+  serialTail?: string;
 }
 
 /** Summary of a stored record (no state bytes). */
@@ -59,8 +66,8 @@ const KEY_PREFIX = "webvirgl-snapshot";
 
 /** The record key: every field of the config, so a lookup by key is an exact match. */
 export function snapshotKey(config: SnapshotConfig): string {
-  const { imageVersion, memoryMiB, virgl, display, capsHash, cmdline } = config;
-  return [KEY_PREFIX, `f${SNAPSHOT_FORMAT}`, imageVersion, `${memoryMiB}M`, virgl ? "virgl" : "2d", `${display.width}x${display.height}`, capsHash, hashString(cmdline)].join("/");
+  const { imageVersion, memoryMiB, virgl, display, capsHash, cmdline, point } = config;
+  return [KEY_PREFIX, `f${SNAPSHOT_FORMAT}`, imageVersion, `${memoryMiB}M`, virgl ? "virgl" : "2d", `${display.width}x${display.height}`, capsHash, hashString(cmdline), point].join("/");
 }
 
 function imageVersionOf(key: string): string | null {
