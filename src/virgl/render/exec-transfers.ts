@@ -8,6 +8,7 @@ import { transferGeometry } from "../resource-desc.ts";
 import type { ExecEnv, ExecResult } from "./exec-env.ts";
 import { type GpuResource, T } from "./resources.ts";
 import { prepareGpuCopy } from "./msaa.ts";
+import { blockCompatible, compressedMirror } from "./compressed-mirror.ts";
 import { readback, spanWrites, upload } from "./transfers.ts";
 
 export function execTransfer3d(env: ExecEnv, c: CommandOf<"TRANSFER3D">): ExecResult {
@@ -92,6 +93,14 @@ export function execCopyRegion(env: ExecEnv, c: CommandOf<"RESOURCE_COPY_REGION"
   const msaa = prepareGpuCopy({ ...env, readFb: env.transfer.readFb }, src, dst);
   if (msaa) return msaa;
   const depth = src.fmt!.depth;
+  if (src.fmt!.compressed && dst.fmt && blockCompatible(src.fmt!, dst.fmt)) {
+    // from the CPU copy of the compressed blocks (WebGL2 cannot copy compressed textures)
+    const blocks = compressedMirror(src)!.read(c.srcLevel, c.srcBox);
+    if (typeof blocks === "string") return `source: ${blocks}`;
+    const b = c.srcBox;
+    const err = upload(env.transfer, dst, c.dstLevel, { x: c.dstX, y: c.dstY, z: c.dstZ, w: b.w, h: b.h, d: b.d }, 0, 0, blocks);
+    return err ? `destination: ${err}` : null;
+  }
   if (src.fmt!.compressed || (depth && src.fmt!.internalFormat !== dst.fmt!.internalFormat)) {
     env.skipped.set("RESOURCE_COPY_REGION(compressed/mixed depth)", (env.skipped.get("RESOURCE_COPY_REGION(compressed/mixed depth)") ?? 0) + 1);
     return null;

@@ -12,6 +12,7 @@ import { type Box3, type TransferGeometry, transferGeometry } from "../resource-
 import type { GpuResource } from "./resources.ts";
 import { T } from "./resources.ts";
 import type { BackingWrite } from "../transfer-plan.ts";
+import { compressedMirror } from "./compressed-mirror.ts";
 import type { DepthReadback } from "./depth-readback.ts";
 import type { GlObjects } from "./gl-objects.ts";
 import { resolveMsaa } from "./msaa.ts";
@@ -127,6 +128,11 @@ export function upload(env: TransferEnv, r: GpuResource, level: number, box: Box
   if (f.glType === GL.FLOAT_32_UNSIGNED_INT_24_8_REV) return `${f.name} cannot be uploaded in WebGL2`;
   const tight = tighten(data, g, box.d);
   guestToGl(f.cpu, tight);
+  if (f.compressed) {
+    // kept on the CPU: WebGL2 can neither read nor copy compressed textures (compressed-mirror.ts)
+    const err = compressedMirror(r)?.write(level, box, tight);
+    if (err) return err;
+  }
   env.state.pixelStore(UNPACK_ALIGNMENT, 1);
   gl.bindTexture(r.glTarget, r.texture);
   const view = f.compressed ? tight : typedView(f.glType, tight);
@@ -169,6 +175,11 @@ export function readback(env: TransferEnv, r: GpuResource, level: number, box: B
       tight.set(layer, z * pixels * f.blockBytes);
     }
     return loosen(tight, g, box.d, base ?? new Uint8Array(g.bytes));
+  }
+  if (f.compressed) {
+    const blocks = compressedMirror(r)?.read(level, box);
+    if (blocks === undefined || typeof blocks === "string") return blocks ?? `${f.name}: no CPU copy`;
+    return loosen(blocks, g, box.d, base ?? new Uint8Array(g.bytes));
   }
   const spec = readSpec(f);
   if (!spec) return `${f.name} cannot be read back (not in supported_readback_formats)`;
