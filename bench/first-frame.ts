@@ -4,8 +4,10 @@
  * server started here:
  *   cold       `?snapshot=0`: images downloaded, Linux booted, kmscube started by /init
  *   first visit  the default page in a fresh browser profile: cold boot into the guest shell, a
- *              snapshot saved to IndexedDB, kmscube typed in (src/machine instant start)
- *   snapshot   the page loaded again in that profile: the snapshot restored, kmscube typed in
+ *              snapshot saved to IndexedDB, kmscube typed in and, after its first frames, saved
+ *              again running (src/machine instant start)
+ *   snapshot   the page loaded again in that profile: the running-kmscube snapshot restored (its
+ *              virgl call log replayed into the GPU worker), nothing typed
  * then page memory with kmscube running (after the cold run).
  *
  *   npx tsx bench/first-frame.ts [--runs N] [--restores N] [--settle S]
@@ -134,6 +136,8 @@ async function main(): Promise<void> {
         const saved = firstVisit.milestones?.snapshotSaved;
         if (saved) {
           console.log(`  snapshot saved: ${(saved.bytes / 1e6).toFixed(1)} MB, CPU paused ${saved.pauseMs} ms, written in ${saved.writeMs} ms`);
+          const running = firstVisit.milestones?.snapshotSavedRunning;
+          console.log(running ? `  snapshot with kmscube running saved at ${running.atS} s: ${(running.bytes / 1e6).toFixed(1)} MB, CPU paused ${running.pauseMs} ms, written in ${running.writeMs} ms` : `  no snapshot with kmscube running: ${firstVisit.milestones?.snapshotError ?? "?"}`);
           for (let i = 0; i < restores; i++) {
             console.log(`reload ${i + 1}/${restores}: snapshot restore → first kmscube frame…`);
             const run = await visit(env, "snapshot", BASE_PARAMS, context);
@@ -170,6 +174,7 @@ async function main(): Promise<void> {
     run: r.kind,
     "images": r.milestones?.imagesLoadedS ?? "",
     "/init or restored": r.milestones?.restoredS ?? r.milestones?.initMarkerS ?? "",
+    "restored at": r.milestones?.restore?.point ?? "",
     "first draw": r.milestones?.firstDrawSubmittedS ?? "",
     "first 3D frame": r.milestones?.first3dFrameS ?? "",
     "machine firstFrame": r.milestones?.machineFirstFrameS ?? "",

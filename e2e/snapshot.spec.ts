@@ -113,7 +113,20 @@ test("instant start: boot + save, restore to the cube on reload, reset reboots, 
   test.setTimeout(2 * BOOT_TIMEOUT_MS + 300_000);
   page.on("pageerror", (e) => console.log(`[page exception] ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning" || /snapshot/.test(m.text())) console.log(`[console ${m.type()}] ${m.text().slice(0, 400)}`);
+    if (m.type() === "error" || m.type() === "warning" || /snapshot|^\[machine\]/.test(m.text())) console.log(`[console ${m.type()}] ${m.text().slice(0, 400)}`);
+  });
+  // Phase changes and boots on the console (with page time): where a failed run went.
+  await page.addInitScript(() => {
+    const hook = setInterval(() => {
+      const m = window.webvirgl?.machine;
+      if (!m) return;
+      clearInterval(hook);
+      const t = () => (performance.now() / 1000).toFixed(1);
+      m.on("phase", ({ phase, detail }) => console.log(`[machine] ${t()} s phase ${phase}: ${detail}`));
+      m.on("boot", ({ count, demo }) => console.log(`[machine] ${t()} s boot #${count} ${demo}`));
+      m.on("snapshotSaved", ({ point, bytes, pauseMs }) => console.log(`[machine] ${t()} s saved ${point} ${bytes} bytes, paused ${Math.round(pauseMs)} ms`));
+      m.on("restored", ({ point, ms, replay }) => console.log(`[machine] ${t()} s restored ${point} in ${Math.round(ms)} ms; replay ${JSON.stringify(replay)}`));
+    }, 50);
   });
   const timings: Record<string, number> = {};
 

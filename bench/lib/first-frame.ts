@@ -33,8 +33,11 @@ export interface FirstFrameMilestones {
   machineFirstFrameS: number | null;
   /** Renderer stats when the first 3D frame was presented. */
   drawsAtFirstFrame: number | null;
-  restore: { ms: number; readMs: number; bytes: number } | null;
+  restore: { ms: number; readMs: number; bytes: number; point: string; replayMs: number | null; replayCalls: number | null } | null;
+  /** The snapshot at the shell prompt (first visit). */
   snapshotSaved: { bytes: number; pauseMs: number; writeMs: number; atS: number } | null;
+  /** The snapshot with kmscube running (first visit, after its first frames). */
+  snapshotSavedRunning: { bytes: number; pauseMs: number; writeMs: number; atS: number } | null;
   snapshotError: string | null;
 }
 
@@ -43,8 +46,9 @@ interface Probe {
   firstDraw: number | null;
   first3d: number | null;
   draws: number | null;
-  restore: { ms: number; readMs: number; bytes: number } | null;
+  restore: FirstFrameMilestones["restore"];
   saved: { bytes: number; pauseMs: number; writeMs: number; at: number } | null;
+  savedRunning: { bytes: number; pauseMs: number; writeMs: number; at: number } | null;
   snapshotError: string | null;
 }
 
@@ -58,7 +62,7 @@ declare global {
 export async function installFirstFrameProbe(gp: GuestPage): Promise<void> {
   await waitForGpuClient(gp);
   await gp.page.evaluate(() => {
-    const probe: Probe = { runBegin: null, firstDraw: null, first3d: null, draws: null, restore: null, saved: null, snapshotError: null };
+    const probe: Probe = { runBegin: null, firstDraw: null, first3d: null, draws: null, restore: null, saved: null, savedRunning: null, snapshotError: null };
     window.benchFirstFrame = probe;
     const handle = window.webvirgl!;
     const machine = handle.machine!;
@@ -66,10 +70,12 @@ export async function installFirstFrameProbe(gp: GuestPage): Promise<void> {
       if (e.type === "run-begin" && e.name === "kmscube") probe.runBegin ??= performance.now();
     });
     machine.on("restored", (r: MachineRestored) => {
-      probe.restore = { ms: r.ms, readMs: r.readMs, bytes: r.bytes };
+      probe.restore = { ms: r.ms, readMs: r.readMs, bytes: r.bytes, point: r.point, replayMs: r.replay?.ms ?? null, replayCalls: r.replay?.calls ?? null };
     });
     machine.on("snapshotSaved", (info: MachineSnapshotSaved) => {
-      probe.saved = { bytes: info.bytes, pauseMs: info.pauseMs, writeMs: info.writeMs, at: performance.now() };
+      const saved = { bytes: info.bytes, pauseMs: info.pauseMs, writeMs: info.writeMs, at: performance.now() };
+      if (info.point === "shell") probe.saved = saved;
+      else probe.savedRunning = saved;
     });
     machine.on("snapshotError", (e) => {
       probe.snapshotError = `${e.operation}: ${e.message}`;
@@ -130,6 +136,7 @@ export async function readMilestones(gp: GuestPage): Promise<FirstFrameMilestone
   }));
   const s = (ms: number | null | undefined) => (ms == null ? null : round(ms / 1000, 2));
   const saved = state.probe?.saved ?? null;
+  const running = state.probe?.savedRunning ?? null;
   return {
     bootSource: state.source,
     imagesLoadedS: s(state.timings.imagesLoaded),
@@ -143,14 +150,18 @@ export async function readMilestones(gp: GuestPage): Promise<FirstFrameMilestone
     drawsAtFirstFrame: state.probe?.draws ?? null,
     restore: state.probe?.restore ?? null,
     snapshotSaved: saved && { bytes: saved.bytes, pauseMs: round(saved.pauseMs, 0), writeMs: round(saved.writeMs, 0), atS: round(saved.at / 1000, 2) },
+    snapshotSavedRunning: running && { bytes: running.bytes, pauseMs: round(running.pauseMs, 0), writeMs: round(running.writeMs, 0), atS: round(running.at / 1000, 2) },
     snapshotError: state.probe?.snapshotError ?? null,
   };
 }
 
-/** Waits until the machine reports the snapshot of this boot stored (or a save error); false on timeout. */
+/**
+ * Waits until the machine reports the snapshot with kmscube running stored, or a save error (the
+ * shell snapshot may still be there); true when some snapshot was stored, false on timeout.
+ */
 export async function waitForSnapshotSaved(gp: GuestPage, timeoutMs: number): Promise<boolean> {
   return gp.page
-    .waitForFunction(() => window.benchFirstFrame?.saved != null || window.benchFirstFrame?.snapshotError != null, null, { timeout: timeoutMs, polling: 250 })
+    .waitForFunction(() => window.benchFirstFrame?.savedRunning != null || window.benchFirstFrame?.snapshotError != null, null, { timeout: timeoutMs, polling: 250 })
     .then(
       () => gp.page.evaluate(() => window.benchFirstFrame?.saved != null),
       () => false,

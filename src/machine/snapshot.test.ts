@@ -5,7 +5,7 @@ import { GpuHarness } from "../gpu/testing/gpu-test-harness.ts";
 import { FakeVirglPort } from "../gpu/virgl/testing/fake-virgl-port.ts";
 import { createVirglModule } from "../gpu/virgl/virgl-module.ts";
 import { getDemo } from "./demos.ts";
-import { capsHash, cmdlineOverridesRun, SavePoint, snapshotConfig } from "./snapshot-boot.ts";
+import { capsHash, cmdlineOverridesRun, demoSnapshotPoint, SavePoint, snapshotConfig } from "./snapshot-boot.ts";
 import { demoCommandLine, isShellPrompt, SNAPSHOT_READY_MARKER } from "./snapshot-guest.ts";
 import { MemorySnapshotStorage, SNAPSHOT_FORMAT, snapshotKey, SnapshotStore, type SnapshotConfig } from "./snapshot-store.ts";
 
@@ -28,6 +28,7 @@ describe("SnapshotStore", () => {
       config("v1", { display: { width: 800, height: 600 } }),
       config("v1", { capsHash: "other" }),
       config("v1", { cmdline: "console=ttyS0 webvirgl.run=shell webvirgl.gl=softpipe" }),
+      config("v1", { point: demoSnapshotPoint(getDemo("kmscube"))! }),
     ]) {
       expect(await store.find(other), JSON.stringify(other)).toBeNull();
     }
@@ -70,9 +71,25 @@ describe("SnapshotStore", () => {
 
   it("keys spell out the config; caps and command line are hashed", () => {
     const key = snapshotKey(config("5aa2e407"));
-    expect(key).toMatch(new RegExp(`^webvirgl-snapshot/f${SNAPSHOT_FORMAT}/5aa2e407/256M/virgl/1024x768/[0-9a-f]{8}/[0-9a-f]{8}$`));
+    expect(key).toMatch(new RegExp(`^webvirgl-snapshot/f${SNAPSHOT_FORMAT}/5aa2e407/256M/virgl/1024x768/[0-9a-f]{8}/[0-9a-f]{8}/shell$`));
     expect(capsHash(caps)).not.toBe(capsHash({ v1: caps.v1, v2: new Uint8Array(1376) }));
     expect(snapshotConfig("v", 128 * MiB, null, "").virgl).toBe(false);
+  });
+});
+
+describe("save points", () => {
+  it("endless demos are saved running, under a point naming the demo and hashing its command line", async () => {
+    const kmscube = demoSnapshotPoint(getDemo("kmscube"));
+    expect(kmscube).toMatch(/^demo:kmscube:[0-9a-f]{8}$/);
+    expect(demoSnapshotPoint({ ...getDemo("kmscube"), args: "-M rgba" })).not.toBe(kmscube);
+    for (const name of ["glinfo", "glmark2", "shell", "sysinfo"] as const) expect(demoSnapshotPoint(getDemo(name)), name).toBeNull();
+    // Shell and running-demo records live side by side.
+    const store = new SnapshotStore(new MemorySnapshotStorage());
+    const shell = await store.save(record(config("v1"), 10));
+    const running = await store.save(record(config("v1", { point: kmscube! }), 20));
+    expect(shell.key).not.toBe(running.key);
+    expect((await store.find(config("v1", { point: kmscube! })))?.v86State.byteLength).toBe(20);
+    expect((await store.find(config("v1")))?.v86State.byteLength).toBe(10);
   });
 });
 
