@@ -201,6 +201,8 @@ describe("caps follow the context", () => {
     const caps = buildCaps(gl, yes);
     expect(caps.extensions).toContain("EXT_color_buffer_float");
     expect(gl.enabled).toContain("WEBGL_compressed_texture_s3tc");
+    // 32-bit float textures are sampled LINEAR by the guest: incomplete (black) without it
+    expect(gl.enabled).toContain("OES_texture_float_linear");
   });
   it("the probe vetoes formats the browser cannot actually create or render", () => {
     const probe: FormatProbe = { texture: (f) => f.id !== 124, render: (f) => f.id !== 94, readback: (f) => f.id !== 1, maxSamples: () => 0 };

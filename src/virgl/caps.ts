@@ -161,6 +161,9 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
     return true;
   };
 
+  // 32-bit float textures are sampled with the guest's filter; WebGL2 treats them as incomplete
+  // (reads black) under LINEAR unless OES_texture_float_linear is enabled.
+  has("OES_texture_float_linear");
   const formats = allFormats();
   const samplerFormats = formats.filter((f) => isTexturable(f, has) && probe.texture(f)).map((f) => f.id);
   const samplerSet = new Set(samplerFormats);
