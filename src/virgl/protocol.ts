@@ -218,21 +218,25 @@ export const TransferDir = { TO_HOST: 1, FROM_HOST: 2 } as const;
 /** COPY_TRANSFER3D flags. */
 export const CopyTransferFlag = { SYNCHRONIZED: 1, READ_FROM_HOST: 2 } as const;
 
-/** Query types (`enum pipe_query_type`). */
+/**
+ * Query types on the wire: Mesa's virgl driver maps gallium's `enum pipe_query_type` to
+ * `VIRGL_QUERY_*` (virgl_query.c pquery_map), the numbering of virglrenderer's older p_defines.h —
+ * not the current gallium enum (where PRIMITIVES_GENERATED is 6).
+ */
 export const Query = {
   OCCLUSION_COUNTER: 0,
   OCCLUSION_PREDICATE: 1,
-  OCCLUSION_PREDICATE_CONSERVATIVE: 2,
-  TIMESTAMP: 3,
-  TIMESTAMP_DISJOINT: 4,
-  TIME_ELAPSED: 5,
-  PRIMITIVES_GENERATED: 6,
-  PRIMITIVES_EMITTED: 7,
-  SO_STATISTICS: 8,
-  SO_OVERFLOW_PREDICATE: 9,
-  SO_OVERFLOW_ANY_PREDICATE: 10,
-  GPU_FINISHED: 11,
-  PIPELINE_STATISTICS: 12,
+  TIMESTAMP: 2,
+  TIMESTAMP_DISJOINT: 3,
+  TIME_ELAPSED: 4,
+  PRIMITIVES_GENERATED: 5,
+  PRIMITIVES_EMITTED: 6,
+  SO_STATISTICS: 7,
+  SO_OVERFLOW_PREDICATE: 8,
+  GPU_FINISHED: 9,
+  PIPELINE_STATISTICS: 10,
+  OCCLUSION_PREDICATE_CONSERVATIVE: 11,
+  SO_OVERFLOW_ANY_PREDICATE: 12,
 } as const;
 /** `struct virgl_host_query_state` written into a query's buffer: state u32, result_size u32, result u64. */
 export const HOST_QUERY_STATE_BYTES = 16;

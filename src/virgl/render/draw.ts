@@ -22,9 +22,10 @@ import { applyPipelineState, RS } from "./pipeline-state.ts";
 import { ProgramCache, UBO_BINDING_BASE } from "./programs.ts";
 import type { ShaderKey, ShaderTranslator } from "./shader-port.ts";
 import { samplerFor, type SamplerVariants } from "./samplers.ts";
-import { beginCapture, endCapture } from "./streamout-capture.ts";
+import { beginCapture, endCapture, gatherVertices } from "./streamout-capture.ts";
+import { captureList, type CaptureList, flatshadeFirst, primitivesGenerated, restartIndexOf, vertexSequence } from "./prim-decompose.ts";
 import type { ObjectEntry, SubContext } from "./sub-context.ts";
-import { type SoLayout, soLayout } from "./streamout.ts";
+import { type SoLayout, soLayout, tfPrimitive } from "./streamout.ts";
 
 const ARRAY_BUFFER = 0x8892;
 const ELEMENT_ARRAY_BUFFER = 0x8893;
@@ -280,6 +281,18 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
         return max + 1;
       };
 
+      // Stream output of indexed draws, strips, fans and loops (WebGL cannot capture them): a
+      // decomposed non-indexed vertex list whose attributes are gathered on the CPU below.
+      const restart = idx && cmd.primitiveRestart ? restartIndexOf(idx.size) : undefined;
+      let expand: CaptureList | null = null;
+      if (layout && soBound && (idx || tfPrimitive(cmd.mode) === undefined)) {
+        const l = captureList(cmd.mode, vertexSequence(cmd.start, cmd.count, idx ?? undefined), restart, flatshadeFirst(s0));
+        if (typeof l === "string") return l;
+        expand = l;
+      }
+      const gathered = (src: Uint8Array, offset: number, stride: number, bytes: number, divisor: number): Uint8Array =>
+        expand && divisor === 0 ? gatherVertices(src, offset, stride, bytes, expand.vertices) : src;
+
       // vertex input
       state.vertexArray(o.vao);
       const setAttrib = (i: number, spec: AttribSpec): void => {
@@ -321,31 +334,45 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
           const sb = (o.scratch[i] ??= env.objs.buffer());
           gl.bindBuffer(ARRAY_BUFFER, sb);
           if (comps64) {
-            gl.bufferData(ARRAY_BUFFER, convertDoubles(r.shadow!, offset, vb.stride, comps64, n), STREAM_DRAW);
+            const f = convertDoubles(r.shadow!, offset, vb.stride, comps64, n);
+            gl.bufferData(ARRAY_BUFFER, gathered(new Uint8Array(f.buffer), 0, comps64 * 4, comps64 * 4, e.instanceDivisor), STREAM_DRAW);
             setAttrib(i, { buffer: sb, size: comps64, type: 0x1406, normalized: false, integer: false, stride: comps64 * 4, offset: 0, divisor: e.instanceDivisor });
           } else {
-            gl.bufferData(ARRAY_BUFFER, convertBgra(e.srcFormat, r.shadow!, offset, vb.stride, n), STREAM_DRAW);
+            gl.bufferData(ARRAY_BUFFER, gathered(convertBgra(e.srcFormat, r.shadow!, offset, vb.stride, n), 0, 4, 4, e.instanceDivisor), STREAM_DRAW);
             setAttrib(i, { buffer: sb, size: 4, type: vf.type, normalized: vf.normalized, integer: false, stride: 4, offset: 0, divisor: e.instanceDivisor });
           }
+        } else if (expand && e.instanceDivisor === 0) {
+          if (!r.shadow) return `vertex buffer ${e.vertexBufferIndex} has no CPU copy to gather captured vertices from`;
+          const sb = (o.scratch[i] ??= env.objs.buffer());
+          gl.bindBuffer(ARRAY_BUFFER, sb);
+          gl.bufferData(ARRAY_BUFFER, gathered(r.shadow, offset, vb.stride, vf.bytes, 0), STREAM_DRAW);
+          setAttrib(i, { buffer: sb, size: vf.size, type: vf.type, normalized: vf.normalized, integer: vf.integer, stride: vf.bytes, offset: 0, divisor: 0 });
         } else {
           setAttrib(i, { buffer: r.buffer, size: vf.size, type: vf.type, normalized: vf.normalized, integer: vf.integer, stride: vb.stride, offset, divisor: e.instanceDivisor });
         }
       }
       gl.bindBuffer(ARRAY_BUFFER, null);
 
-      let count = cmd.count;
+      let count = expand ? expand.vertices.length : cmd.count;
+      const drawMode = expand ? expand.prim : cmd.mode;
       if (cmd.countFromSo !== 0) return "DRAW_VBO count_from_stream_output is not supported";
-      const capture = layout && soBound ? beginCapture(env, o, sub, layout, cmd.mode, count, instances) : null;
+      const capture = layout && soBound ? beginCapture(env, o, sub, layout, drawMode, count, instances) : null;
       if (typeof capture === "string") return capture;
       if (capture) count = capture.count;
-      if (idx) {
+      if (idx && !expand) {
         gl.bindBuffer(ELEMENT_ARRAY_BUFFER, o.elements);
         gl.bufferData(ELEMENT_ARRAY_BUFFER, idx.data, STREAM_DRAW);
         gl.drawElementsInstanced(cmd.mode, Math.min(idx.count, count), GL_INDEX_TYPE[idx.size], 0, instances);
       } else {
-        gl.drawArraysInstanced(cmd.mode, cmd.start, count, instances);
+        gl.drawArraysInstanced(drawMode, expand ? 0 : cmd.start, count, instances);
       }
-      if (capture) endCapture(env, capture);
+      if (capture) {
+        endCapture(env, capture);
+        if (capture.uncaptured > 0) gl.drawArrays(drawMode, (expand ? 0 : cmd.start) + count, capture.uncaptured);
+      }
+      env.queries.countPrimitives(env, sub, () =>
+        primitivesGenerated(cmd.mode, idx && restart !== undefined ? vertexSequence(0, idx.count, idx) : cmd.count, restart, instances),
+      );
       return null;
     },
   };

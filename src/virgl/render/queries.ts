@@ -1,6 +1,8 @@
 // Queries. Occlusion queries run as WebGL ANY_SAMPLES_PASSED(_CONSERVATIVE) — counts are reported
 // as 0/1, the same lie vrend tells on GLES hosts; PRIMITIVES_EMITTED uses
-// TRANSFORM_FEEDBACK_PRIMITIVES_WRITTEN; types WebGL2 cannot measure report 0 at once.
+// TRANSFORM_FEEDBACK_PRIMITIVES_WRITTEN; PRIMITIVES_GENERATED is counted on the CPU from each
+// executed draw's mode, count, restarts and instances (exact: the caps offer no geometry shaders,
+// so the draw alone decides it; prim-decompose.ts); other types WebGL2 cannot measure report 0.
 //
 // Results: the guest polls `struct virgl_host_query_state {u32 state; u32 result_size; u64
 // result}` in the query buffer's backing (Mesa maps it). WebGL query results only become
@@ -89,6 +91,8 @@ export class QueryManager {
   private readonly ended = new Map<string, { q: EndedQuery; res: number; offset: number }>();
   /** The most recently ended query per key: what a render condition on that handle looks at. */
   private readonly latest = new Map<string, EndedQuery>();
+  /** Active CPU-counted queries (PRIMITIVES_GENERATED, stream 0) per (ctx, sub): handle → primitives. */
+  private readonly counting = new Map<string, Map<number, number>>();
   /** Active render condition per (ctx, sub). */
   private readonly conditions = new Map<string, RenderCondition>();
   /** NO_WAIT render-condition checks whose result was not available yet (rendered, as GL allows). */
@@ -113,6 +117,14 @@ export class QueryManager {
     const target = glQueryTarget(q.queryType);
     if (q.active) return `query ${handle} already active`;
     q.active = true;
+    if (q.queryType === Query.PRIMITIVES_GENERATED) {
+      const subKey = `${env.ctx.id}/${sub.id}`;
+      let m = this.counting.get(subKey);
+      if (!m) this.counting.set(subKey, (m = new Map()));
+      // streams other than 0 exist only with geometry shaders: they generate nothing here
+      if (q.index === 0) m.set(handle, 0);
+      return null;
+    }
     if (target === undefined) return null;
     const glq = this.objs.query();
     this.gl.beginQuery(target, glq);
@@ -129,7 +141,10 @@ export class QueryManager {
     const target = glQueryTarget(q.queryType);
     if (target !== undefined) this.gl.endQuery(target);
     const key = `${env.ctx.id}/${sub.id}/${handle}`;
-    const eq: EndedQuery = { gl: q.gl, result: q.gl ? null : 0, refs: 2 };
+    const m = this.counting.get(`${env.ctx.id}/${sub.id}`);
+    const counted = m?.get(handle);
+    m?.delete(handle);
+    const eq: EndedQuery = { gl: q.gl, result: q.gl ? null : (counted ?? 0), refs: 2 };
     const old = this.ended.get(key);
     if (old) this.unref(old.q);
     this.ended.set(key, { q: eq, res: q.res, offset: q.offset });
@@ -144,6 +159,17 @@ export class QueryManager {
     if (--q.refs > 0) return;
     if (q.gl) this.objs.deleteQuery(q.gl);
     q.gl = null;
+  }
+
+  /**
+   * An executed draw: adds its primitives to the sub-context's active PRIMITIVES_GENERATED
+   * queries. `primitives` is only evaluated when such a query is active.
+   */
+  countPrimitives(env: ExecEnv, sub: SubContext, primitives: () => number): void {
+    const m = this.counting.get(`${env.ctx.id}/${sub.id}`);
+    if (!m || m.size === 0) return;
+    const n = primitives();
+    for (const [h, v] of m) m.set(h, v + n);
   }
 
   /** The result if WebGL has it (cached after the first read), else null. */
@@ -245,6 +271,7 @@ export class QueryManager {
       }
     }
     for (const k of [...this.conditions.keys()]) if (mine(k)) this.conditions.delete(k);
+    for (const k of [...this.counting.keys()]) if (mine(k)) this.counting.delete(k);
   }
 }
 

@@ -1,6 +1,8 @@
 // Transform-feedback capture around one draw (see streamout.ts for the layout rules): binds the
 // targets at their append offsets, clamps the draw so nothing overflows (ES 3.0 makes overflowing
 // draws an error), ends capture, advances the offsets and refreshes the targets' CPU shadows.
+// Draws WebGL cannot capture as they are (indexed, strips, fans, loops) are captured from a
+// decomposed vertex list (prim-decompose.ts) whose attributes gatherVertices() copies on the CPU.
 
 import { Obj } from "../protocol.ts";
 import type { ExecEnv } from "./exec-env.ts";
@@ -12,7 +14,13 @@ const TRANSFORM_FEEDBACK_BUFFER = 0x8c8e;
 const COPY_READ_BUFFER = 0x8f36;
 
 export interface Capture {
+  /** Vertices to draw with capture on. */
   count: number;
+  /**
+   * Vertices after those that no longer fit the targets: GL still rasterizes those primitives
+   * (only the writes stop), so the draw path draws them after endCapture().
+   */
+  uncaptured: number;
   targets: { t: StreamoutTargetObj; buffer: WebGLBuffer; shadow: Uint8Array; offset: number; bytes: number }[];
 }
 
@@ -35,12 +43,14 @@ export function beginCapture(env: ExecEnv, tfHolder: { tf: WebGLTransformFeedbac
     targets.push({ t, buffer: r.buffer, shadow: r.shadow, offset: t.bufferOffset + t.filled, bytes: 0 });
   }
   let verts = capturedVertices(mode, count, instances);
+  let uncaptured = 0;
   if (verts > maxVerts) {
     if (instances > 1) return "instanced draw would overflow the stream output buffers";
     verts = Math.floor(maxVerts / per) * per;
+    uncaptured = count - verts;
     count = verts;
   }
-  if (verts === 0) return { count, targets: [] };
+  if (verts === 0) return { count, uncaptured, targets: [] };
   if (!tfHolder.tf) tfHolder.tf = env.objs.transformFeedback();
   gl.bindTransformFeedback(TRANSFORM_FEEDBACK, tfHolder.tf);
   layout.bindings.forEach((b, i) => {
@@ -49,7 +59,7 @@ export function beginCapture(env: ExecEnv, tfHolder: { tf: WebGLTransformFeedbac
     gl.bindBufferRange(TRANSFORM_FEEDBACK_BUFFER, i, tg.buffer, tg.offset, tg.bytes);
   });
   gl.beginTransformFeedback(prim);
-  return { count, targets };
+  return { count, uncaptured, targets };
 }
 
 /** Ends TF, advances append offsets and refreshes the targets' CPU shadows from the GPU. */
@@ -65,4 +75,17 @@ export function endCapture(env: ExecEnv, c: Capture): void {
     gl.getBufferSubData(COPY_READ_BUFFER, tg.offset, tg.shadow, tg.offset, tg.bytes);
   }
   gl.bindBuffer(COPY_READ_BUFFER, null);
+}
+
+/**
+ * One attribute's elements for a decomposed capture list: element `list[k]` (`bytes` bytes at
+ * `offset + list[k] * stride` of `src`) becomes packed element k. Elements beyond `src` read as 0.
+ */
+export function gatherVertices(src: Uint8Array, offset: number, stride: number, bytes: number, list: Uint32Array): Uint8Array {
+  const out = new Uint8Array(list.length * bytes);
+  for (let k = 0; k < list.length; k++) {
+    const at = offset + list[k] * stride;
+    if (at >= 0 && at + bytes <= src.length) out.set(src.subarray(at, at + bytes), k * bytes);
+  }
+  return out;
 }
