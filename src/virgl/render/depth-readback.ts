@@ -2,10 +2,12 @@
 // no compare) by a tiny built-in program that writes the exact bits into an RGBA8 target:
 // unorm depth as a 24-bit integer (float32 holds 24 mantissa bits, so z/(2^24-1) round-trips
 // to within ±1 near 1.0; 16-bit depth exactly), float depth as its IEEE bits. The bytes are then packed into
-// the guest layout. Stencil cannot be sampled in WebGL2 and reads back as 0.
+// the guest layout. Stencil cannot be sampled in WebGL2: depth-stencil formats get their stencil
+// bytes from StencilReadback (stencil-test sweep, stencil-readback.ts).
 
 import type { FormatInfo } from "../conv/formats.ts";
 import type { GlObjects } from "./gl-objects.ts";
+import { StencilReadback } from "./stencil-readback.ts";
 import { T } from "./resources.ts";
 import type { GlStateCache } from "./state-cache.ts";
 
@@ -42,12 +44,15 @@ const TEXTURE0 = 0x84c0;
 export class DepthReadback {
   private program: WebGLProgram | null = null;
   private uniforms = new Map<string, WebGLUniformLocation | null>();
+  private readonly stencil: StencilReadback;
 
   constructor(
     private readonly gl: WebGL2RenderingContext,
     private readonly objs: GlObjects,
     private readonly state: GlStateCache,
-  ) {}
+  ) {
+    this.stencil = new StencilReadback(gl, objs, state);
+  }
 
   private ensureProgram(): WebGLProgram | string {
     if (this.program) return this.program;
@@ -126,7 +131,13 @@ export class DepthReadback {
       const raw = new Uint8Array(w * h * 4);
       state.pixelStore(0x0d05, 1);
       gl.readPixels(0, 0, w, h, RGBA, UNSIGNED_BYTE, raw);
-      return packDepth(fmt, raw, w * h);
+      let stencil: Uint8Array | undefined;
+      if (fmt.stencil) {
+        const s = this.stencil.read(texture, glTarget, level, layer, x, y, w, h);
+        if (typeof s === "string") return s;
+        stencil = s;
+      }
+      return packDepth(fmt, raw, w * h, stencil);
     } finally {
       state.drawFramebuffer(null);
       state.readFramebuffer(null);
@@ -137,6 +148,7 @@ export class DepthReadback {
   }
 
   dispose(): void {
+    this.stencil.dispose();
     if (this.program) {
       this.state.dropObject(this.program);
       this.objs.deleteProgram(this.program);
@@ -145,13 +157,17 @@ export class DepthReadback {
   }
 }
 
-/** Packs per-pixel 32-bit results (z24 integers or float bits, little-endian) into the guest layout. */
-export function packDepth(fmt: FormatInfo, raw: Uint8Array, pixels: number): Uint8Array {
+/**
+ * Packs per-pixel 32-bit results (z24 integers or float bits, little-endian) and, for formats with
+ * stencil, one stencil byte per pixel (0 if absent) into the guest layout.
+ */
+export function packDepth(fmt: FormatInfo, raw: Uint8Array, pixels: number, stencil?: Uint8Array): Uint8Array {
   const src = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const out = new Uint8Array(pixels * fmt.blockBytes);
   const dv = new DataView(out.buffer);
   for (let i = 0; i < pixels; i++) {
     const v = src.getUint32(i * 4, true);
+    const st = stencil ? stencil[i] : 0;
     switch (fmt.id) {
       case 16: // Z16_UNORM: 24-bit value → 16 bits
         dv.setUint16(i * 2, Math.round((v / 0xffffff) * 0xffff), true);
@@ -162,17 +178,21 @@ export function packDepth(fmt: FormatInfo, raw: Uint8Array, pixels: number): Uin
       case 18: // Z32_FLOAT: float bits
         dv.setUint32(i * 4, v, true);
         break;
-      case 19: // Z24_UNORM_S8_UINT: Z low, S high (stencil 0)
+      case 19: // Z24_UNORM_S8_UINT: Z low, S high
+        dv.setUint32(i * 4, ((v & 0xffffff) | (st << 24)) >>> 0, true);
+        break;
       case 21: // Z24X8_UNORM
         dv.setUint32(i * 4, v & 0xffffff, true);
         break;
       case 20: // S8_UINT_Z24_UNORM: Z high, S low
+        dv.setUint32(i * 4, ((v << 8) | st) >>> 0, true);
+        break;
       case 22: // X8Z24_UNORM
         dv.setUint32(i * 4, (v << 8) >>> 0, true);
         break;
       case 126: // Z32_FLOAT_S8X24_UINT
         dv.setUint32(i * 8, v, true);
-        dv.setUint32(i * 8 + 4, 0, true);
+        dv.setUint32(i * 8 + 4, st, true);
         break;
     }
   }
