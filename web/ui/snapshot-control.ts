@@ -21,7 +21,7 @@ export class SnapshotControl {
     this.discard.className = "tool-button";
     this.discard.id = "snapshot-discard";
     this.discard.textContent = "Discard snapshot";
-    this.discard.title = "Delete the stored post-boot snapshot: the next start boots Linux and saves a new one";
+    this.discard.title = "Delete the stored snapshots (at the shell and with the demo running): the next start boots Linux and saves new ones";
     this.discard.addEventListener("click", () => {
       machine.discardSnapshot().then(
         () => {
@@ -34,8 +34,14 @@ export class SnapshotControl {
     this.element.append(this.badge, this.discard);
     machine.on("boot", () => this.show("booting…", "A PC is starting"));
     machine.on("started", ({ source }) => this.show(source === "snapshot" ? "restoring…" : "booting", source === "snapshot" ? "Restoring the stored snapshot" : "Booting Linux (no snapshot stored yet)"));
-    machine.on("restored", ({ ms, bytes }) => this.show(`restored from snapshot ${(ms / 1000).toFixed(1)} s`, `Restored ${Math.round(bytes / 1e6)} MB of saved state`));
-    machine.on("snapshotSaved", ({ bytes }) => this.show(`booted; snapshot saved (${Math.round(bytes / 1e6)} MB)`, "The next visit, reset or demo switch restores it"));
+    const running = (point: string) => (point === "shell" ? "" : ` with ${point.split(":")[1]} running`);
+    machine.on("restored", ({ ms, bytes, point, replay }) =>
+      this.show(
+        `restored from snapshot ${(ms / 1000).toFixed(1)} s${running(point)}`,
+        `Restored ${Math.round(bytes / 1e6)} MB of saved state${replay ? `; ${replay.calls} virgl calls replayed into the GPU worker in ${Math.round(replay.ms)} ms` : ""}`,
+      ),
+    );
+    machine.on("snapshotSaved", ({ bytes, point }) => this.show(`booted; snapshot saved${running(point)} (${Math.round(bytes / 1e6)} MB)`, "The next visit, reset or demo switch restores it"));
     machine.on("snapshotError", ({ operation, message }) => this.show(`snapshot ${operation} failed`, message));
     machine.on("firstFrame", ({ sinceBootMs, source }) => {
       this.badge.title = `${this.badge.title}\nFirst frame ${(sinceBootMs / 1000).toFixed(1)} s after the ${source === "snapshot" ? "restore" : "boot"} began`;
