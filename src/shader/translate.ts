@@ -36,7 +36,8 @@ export function translateProgram(prog: Program, key: ShaderKey = {}): TranslateR
       else if (key.constBuffer0InBlock) uniformBlocks.push({ name: `${ctx.prefix}cb0`, bufferIndex: 0, vec4Count: size });
     }
     const opcodes = [...new Set(prog.instructions.map((i) => i.opcode))].sort();
-    const internalUniformVectors = io.uniforms.reduce((s, u) => s + Math.max(1, u.arraySize), 0) + (ctx.usesLevelsUniform ? 32 : 0);
+    const samplerUniforms = [...ctx.samplerUniforms.values()];
+    const internalUniformVectors = [...io.uniforms, ...samplerUniforms].reduce((s, u) => s + Math.max(1, u.arraySize), 0) + (ctx.usesLevelsUniform ? 32 : 0);
     const clipVaryings = (key.clipPlaneEnable ?? 0) & 0xff ? 2 : 0;
     const resources = {
       attributes: io.attributes.length,
@@ -54,8 +55,8 @@ export function translateProgram(prog: Program, key: ShaderKey = {}): TranslateR
       samplers: [...samplers.samplers.values()].sort((a, b) => a.index - b.index),
       uniformBlocks,
       uniforms: ctx.usesLevelsUniform
-        ? [...io.uniforms, { name: `${ctx.prefix}samp_levels`, glslType: "int", arraySize: 32, purpose: "TXQ: number of mip levels of each sampler view (last_level - first_level + 1)" }]
-        : io.uniforms,
+        ? [...io.uniforms, ...samplerUniforms, { name: `${ctx.prefix}samp_levels`, glslType: "int", arraySize: 32, purpose: "TXQ: number of mip levels of each sampler view (last_level - first_level + 1)" }]
+        : [...io.uniforms, ...samplerUniforms],
       constantBuffer0Size: ctx.constSizes.get(0) ?? 0,
       fragCoordOrigin: io.fragCoordOrigin,
       fragCoordPixelCenter: io.fragCoordPixelCenter,

@@ -8,9 +8,24 @@ export type ScalarKind = "float" | "int" | "uint";
 /** Swizzle selector as SAMPLER_VIEW encodes it: 0..3 = RGBA channel, 4 = zero, 5 = one. */
 export type SwizzleSelector = 0 | 1 | 2 | 3 | 4 | 5;
 
+/**
+ * Per-axis wrap emulation (WebGL2 has no border colour): "border" = CLAMP_TO_BORDER, "clamp" = legacy
+ * GL_CLAMP (coordinate clamped to [0,1]; the border only shows under linear filtering), "none" = the
+ * GL sampler's own wrap.
+ */
+export type BorderWrap = "none" | "border" | "clamp";
+
 export interface SamplerKey {
   /** Applied to every texture result of this sampler view (WebGL2 has no TEXTURE_SWIZZLE). */
   swizzle?: readonly [SwizzleSelector, SwizzleSelector, SwizzleSelector, SwizzleSelector];
+  /**
+   * Border-colour wrap modes on s, t, r: the texture is sampled clamp-to-edge and blended with the
+   * uniform `<prefix>border<n>` (uvec4 bits of the colour after the swizzle) by the weight of the
+   * filter footprint outside the texture (emit/texture-border.ts). `linear`: the sampler filters linearly.
+   */
+  border?: { wrap: readonly [BorderWrap, BorderWrap, BorderWrap]; linear: boolean };
+  /** The sampler state has a LOD bias (WebGL2 samplers have none): added from uniform `<prefix>lod_bias<n>`. */
+  lodBias?: boolean;
 }
 
 /** One varying as the fragment shader declares it; pass `fsInfo.inputs` back as `ShaderKey.fsInputs` for the VS. */

@@ -3,7 +3,7 @@
  * swizzles/modifiers, masked/saturated destination writes, helper-function requests, output lines.
  */
 import type { Instruction, Program, RegisterRef, SrcOperand, SourceLocation } from "../ir.ts";
-import type { ShaderKey } from "../types.ts";
+import type { ShaderKey, UniformInfo } from "../types.ts";
 import type { DeclTables } from "../passes/validate-declarations.ts";
 import type { IoPlan, RegExpr } from "../passes/resolve-linkage.ts";
 import { outLocal } from "../passes/resolve-linkage.ts";
@@ -35,6 +35,8 @@ export class EmitContext {
   usesDiscard = false;
   /** TXQ used: declare `<prefix>samp_levels[32]`. */
   usesLevelsUniform = false;
+  /** Per-sampler uniforms the texture emulation asked for (border colour, LOD bias), by name. */
+  readonly samplerUniforms = new Map<string, UniformInfo>();
   /** Current BGNLOOP nesting (names the loop counters). */
   loopDepth = 0;
   usesDerivatives = false;

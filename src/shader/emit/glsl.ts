@@ -50,6 +50,7 @@ export function assemble(ctx: EmitContext): string {
     out.push(`uniform highp ${s.glslType} ${s.name};`);
   }
   if (ctx.usesLevelsUniform) out.push(`uniform int ${ctx.prefix}samp_levels[32];`);
+  for (const u of ctx.samplerUniforms.values()) out.push(`uniform ${u.glslType} ${u.name};`);
   if (ctx.indirect.immFile && ctx.prog.immediates.length > 0) {
     const n = ctx.prog.immediates.length;
     const items = ctx.prog.immediates.map((im) => `uvec4(${im.words.map((w) => `${w >>> 0}u`).join(", ")})`);

@@ -4,6 +4,14 @@
  * shift counts masked to 5 bits, bitfield ops as in NIR's ubfe/ibfe/bfi/bit_count/find_lsb/ufind_msb/ifind_msb.
  */
 export const HELPERS: Readonly<Record<string, string>> = {
+  // border-colour emulation (emit/texture-border.ts): share of the filter footprint inside [0, n) texels
+  webvirgl_border_nearest: "float webvirgl_border_nearest(float c) { return (c >= 0.0 && c < 1.0) ? 1.0 : 0.0; }",
+  webvirgl_border_linear: [
+    "float webvirgl_border_linear(float c, float n) {",
+    "  float x = c * n - 0.5; float i0 = floor(x); float a = x - i0;",
+    "  return (i0 >= 0.0 && i0 <= n - 1.0 ? 1.0 - a : 0.0) + (i0 >= -1.0 && i0 <= n - 2.0 ? a : 0.0);",
+    "}",
+  ].join("\n"),
   webvirgl_udiv: "uint webvirgl_udiv(uint a, uint b) { return b == 0u ? 0u : a / b; }",
   webvirgl_umod: "uint webvirgl_umod(uint a, uint b) { return b == 0u ? 0u : a % b; }",
   webvirgl_idiv:

@@ -6,6 +6,7 @@
 import type { Instruction, SrcOperand } from "../ir.ts";
 import { fail } from "../passes/fail.ts";
 import type { EmitContext } from "./context.ts";
+import { applyBorder, lodBiasUniform } from "./texture-border.ts";
 import { literal, typeName, type Kind } from "./values.ts";
 
 interface Layout {
@@ -157,8 +158,10 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): boolean {
     const off = offset ? `, ${offset}` : "";
     let call: string;
     const noLodFn = lay.shadow && (lay.cube || lay.array);
+    const lodBias = lodBiasUniform(ctx, info);
+    const plusBias = (x: string): string => (lodBias ? `(${x} + ${lodBias})` : x);
     if (op === "TXL" || op === "TXL2" || op === "TEX_LZ") {
-      const lod = op === "TEX_LZ" ? "0.0" : op === "TXL2" ? extra! : "c_.w";
+      const lod = plusBias(op === "TEX_LZ" ? "0.0" : op === "TXL2" ? extra! : "c_.w");
       if (lay.shadow && lay.cube) {
         ctx.warnings.push(`${op} on ${target}: explicit LOD approximated by level 0 (no textureLod for this sampler in GLSL ES 3.00)`);
         call = `texture${sfx === "" ? "Grad" : "GradOffset"}(${s}, ${lay.coord}, vec3(0.0), vec3(0.0)${off})`;
@@ -171,14 +174,21 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): boolean {
       let ddy = ctx.src(inst, 2, "f", [0, 1, 2, 3]).code;
       ctx.line(`vec4 dx_ = ${ddx}; vec4 dy_ = ${ddy};`);
       if (lay.rect) ctx.line(`dx_.xy /= vec2(textureSize(${s}, 0)); dy_.xy /= vec2(textureSize(${s}, 0));`);
+      if (lodBias) ctx.line(`dx_ *= exp2(${lodBias}); dy_ *= exp2(${lodBias});`);
       ddx = dims("dx_", lay.gradDims, "f");
       ddy = dims("dy_", lay.gradDims, "f");
       call = `textureGrad${sfx}(${s}, ${lay.coord}, ${ddx}, ${ddy}${off})`;
     } else if ((op === "TXB" || op === "TXB2") && ctx.isFragment && !(lay.shadow && lay.array)) {
-      const bias = op === "TXB2" ? extra! : "c_.w";
+      const bias = plusBias(op === "TXB2" ? extra! : "c_.w");
       call = `texture${sfx}(${s}, ${lay.coord}${off}, ${bias})`;
+    } else if (lodBias && ctx.isFragment && !(lay.shadow && lay.array)) {
+      call = `texture${sfx}(${s}, ${lay.coord}${off}, ${lodBias})`;
+    } else if (lodBias && !ctx.isFragment && !noLodFn) {
+      // outside the FS the implicit LOD is 0
+      call = `textureLod${sfx}(${s}, ${lay.coord}, ${lodBias}${off})`;
     } else {
       if (op === "TXB" || op === "TXB2") ctx.warnings.push(`${op}: LOD bias dropped (${ctx.isFragment ? target : "vertex shader"})`);
+      if (lodBias) ctx.warnings.push(`sampler ${info.index} LOD bias dropped (${target})`);
       call = `texture${sfx}(${s}, ${lay.coord}${off})`;
     }
     ctx.line(lay.shadow ? `vec4 r_ = vec4(${call});` : `${vec4T} r_ = ${call};`);
@@ -189,6 +199,7 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): boolean {
     const parts = swz.map((x) => (x <= 3 ? `r_.${"xyzw"[x]}` : x === 4 ? literal(0, k) : k === "f" ? "1.0" : k === "i" ? "1" : "1u"));
     result = `${typeName(k, 4)}(${parts.join(", ")})`;
   }
+  if (op !== "TXF" && op !== "TXF_LZ") result = applyBorder(ctx, info, target, result, lay.shadow ? "f" : rkind, offset);
   ctx.write(inst, { code: result, kind: lay.shadow ? "f" : rkind, n: 4 });
   ctx.close();
   return true;

@@ -22,6 +22,7 @@ import { applyPipelineState, RS } from "./pipeline-state.ts";
 import { ProgramCache, UBO_BINDING_BASE } from "./programs.ts";
 import type { ShaderKey, ShaderTranslator } from "./shader-port.ts";
 import { samplerFor, type SamplerVariants } from "./samplers.ts";
+import { applyViewLevels, borderColorBits, forcedNearest, integerView, samplerEmulationKey } from "./sampler-emulation.ts";
 import { beginCapture, endCapture, gatherVertices } from "./streamout-capture.ts";
 import { captureList, type CaptureList, flatshadeFirst, primitivesGenerated, restartIndexOf, vertexSequence } from "./prim-decompose.ts";
 import type { ObjectEntry, SubContext } from "./sub-context.ts";
@@ -67,6 +68,8 @@ interface ContextDrawObjects {
   programs: ProgramCache;
   /** Per SAMPLER_STATE object (freed with it or with the context). */
   samplers: SamplerVariants;
+  /** Undo the sampler views' level ranges set for the last draw (sampler-emulation.ts). */
+  levelRestores: (() => void)[];
 }
 
 export interface DrawPath {
@@ -83,7 +86,7 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
   const objectsFor = (env: ExecEnv): ContextDrawObjects => {
     let o = perCtx.get(env.ctx.id);
     if (!o) {
-      o = { vao: env.objs.vertexArray(), attribs: new Array<AttribSpec | null>(MAX_ATTRIBS).fill(null), tf: null, scratch: [], elements: env.objs.buffer(), programs: new ProgramCache(env.gl, env.objs, translator), samplers: new Map() };
+      o = { vao: env.objs.vertexArray(), attribs: new Array<AttribSpec | null>(MAX_ATTRIBS).fill(null), tf: null, scratch: [], elements: env.objs.buffer(), programs: new ProgramCache(env.gl, env.objs, translator), samplers: new Map(), levelRestores: [] };
       perCtx.set(env.ctx.id, o);
     }
     return o;
@@ -117,6 +120,8 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       if (cmd.count === 0 || cmd.instanceCount === 0) return null;
       const { gl, state } = env;
       const o = objectsFor(env);
+      // a draw that failed after binding its textures left their level ranges restricted
+      for (const undo of o.levelRestores.splice(0)) undo();
 
       // framebuffer
       const att = resolveFramebuffer(env, sub);
@@ -134,14 +139,18 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       const dsa = sub.get(sub.dsa, Obj.DSA);
       const ve = sub.get(sub.vertexElements, Obj.VERTEX_ELEMENTS) ?? [];
       const samplerKey = (stage: number): ShaderKey["samplers"] =>
-        sub.samplerViews[stage].map((h) => {
+        sub.samplerViews[stage].map((h, i) => {
           const v = sub.get(h, Obj.SAMPLER_VIEW);
           if (!v) return undefined;
           const f = formatInfo(v.format);
           const fs = f?.swizzle ?? [0, 1, 2, 3];
           // view swizzle applied on top of the format's storage swizzle
           const sw = v.swizzle.map((s) => (s < 4 ? fs[s] : s)) as [0 | 1 | 2 | 3 | 4 | 5, 0 | 1 | 2 | 3 | 4 | 5, 0 | 1 | 2 | 3 | 4 | 5, 0 | 1 | 2 | 3 | 4 | 5];
-          return sw.every((s, i) => s === i) ? undefined : { swizzle: sw };
+          const ss = sub.get(sub.samplerStates[stage][i] ?? 0, Obj.SAMPLER_STATE);
+          const emu = samplerEmulationKey(ss, forcedNearest(f, ss));
+          const identity = sw.every((s, c) => s === c);
+          if (identity && !emu.border && !emu.lodBias) return undefined;
+          return { ...(identity ? {} : { swizzle: sw }), ...emu };
         });
       const s0 = rs?.s0 ?? 0;
       const fsKey: ShaderKey = {
@@ -248,8 +257,17 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
           if (r.msaa?.dirty) resolveMsaa({ gl, state: env.state, objs: env.objs, readFb: env.transfer.readFb }, r); // sample the resolved copy
           gl.bindTexture(r.glTarget, r.texture);
           const ssObj = sub.get(sub.samplerStates[stage][s.index] ?? 0, Obj.SAMPLER_STATE);
-          const nearest = r.fmt?.channel === "uint" || r.fmt?.channel === "sint" || (r.fmt?.depth === true && !ssObj?.compareMode);
-          gl.bindSampler(unit, ssObj ? samplerFor(env, o.samplers, ssObj, nearest) : null);
+          gl.bindSampler(unit, ssObj ? samplerFor(env, o.samplers, ssObj, forcedNearest(r.fmt, ssObj)) : null);
+          // sampler state WebGL2 lacks (sampler-emulation.ts): border colour, LOD bias, view levels
+          const borderLoc = u.get(`${prefix}border${s.index}`);
+          if (borderLoc && ssObj && view) {
+            const vf = formatInfo(view.format);
+            gl.uniform4uiv(borderLoc, borderColorBits(ssObj.borderColor, vf?.swizzle ?? [0, 1, 2, 3], view.swizzle, integerView(vf)));
+          }
+          const biasLoc = u.get(`${prefix}lod_bias${s.index}`);
+          if (biasLoc && ssObj) gl.uniform1f(biasLoc, ssObj.lodBias);
+          const undo = view ? applyViewLevels(gl, r.glTarget, r.texture, r.desc.lastLevel, view.val1) : null;
+          if (undo) o.levelRestores.push(undo);
         }
       }
       gl.activeTexture(TEXTURE0);
@@ -370,6 +388,7 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
         endCapture(env, capture);
         if (capture.uncaptured > 0) gl.drawArrays(drawMode, (expand ? 0 : cmd.start) + count, capture.uncaptured);
       }
+      for (const undo of o.levelRestores.splice(0)) undo();
       env.queries.countPrimitives(env, sub, () =>
         primitivesGenerated(cmd.mode, idx && restart !== undefined ? vertexSequence(0, idx.count, idx) : cmd.count, restart, instances),
       );
