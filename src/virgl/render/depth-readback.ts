@@ -23,12 +23,13 @@ uniform highp sampler2D depthTex;
 uniform highp sampler2DArray depthArr;
 uniform int useArray;
 uniform int layer;
+uniform int lod;
 uniform int asFloat;
 uniform ivec2 origin;
 out highp vec4 color;
 void main() {
   ivec2 p = ivec2(gl_FragCoord.xy) + origin;
-  float d = useArray != 0 ? texelFetch(depthArr, ivec3(p, layer), 0).r : texelFetch(depthTex, p, 0).r;
+  float d = useArray != 0 ? texelFetch(depthArr, ivec3(p, layer), lod).r : texelFetch(depthTex, p, lod).r;
   // 16777215.5 is not a float32: clamp, or depth 1.0 would wrap to 2^24
   uint bits = asFloat != 0 ? floatBitsToUint(d) : min(uint(d * 16777215.0 + 0.5), 16777215u);
   color = vec4(float(bits & 255u), float((bits >> 8) & 255u), float((bits >> 16) & 255u), float(bits >> 24)) / 255.0;
@@ -82,16 +83,16 @@ export class DepthReadback {
       objs.deleteProgram(p);
       return "depth readback program failed to link";
     }
-    for (const n of ["depthTex", "depthArr", "useArray", "layer", "asFloat", "origin"]) this.uniforms.set(n, gl.getUniformLocation(p, n));
+    for (const n of ["depthTex", "depthArr", "useArray", "layer", "lod", "asFloat", "origin"]) this.uniforms.set(n, gl.getUniformLocation(p, n));
     this.program = p;
     return p;
   }
 
   /**
-   * Reads depth of a w×h box at (x, y) of `layer` of a depth texture; returns tight guest-layout
-   * bytes for `fmt` (blockBytes per pixel).
+   * Reads depth of a w×h box at (x, y) of `layer` of a depth texture (its `level` is levelW×levelH);
+   * returns tight guest-layout bytes for `fmt` (blockBytes per pixel).
    */
-  read(texture: WebGLTexture, glTarget: number, fmt: FormatInfo, level: number, layer: number, x: number, y: number, w: number, h: number): Uint8Array | string {
+  read(texture: WebGLTexture, glTarget: number, fmt: FormatInfo, level: number, layer: number, x: number, y: number, w: number, h: number, levelW: number, levelH: number): Uint8Array | string {
     if (glTarget !== T.TEXTURE_2D && glTarget !== T.TEXTURE_2D_ARRAY) return "depth readback supports 2D and 2D-array textures";
     const p = this.ensureProgram();
     if (typeof p === "string") return p;
@@ -116,24 +117,25 @@ export class DepthReadback {
       gl.bindTexture(glTarget, texture);
       gl.bindSampler(30, null);
       gl.texParameteri(glTarget, 0x884c /* COMPARE_MODE */, 0);
-      gl.texParameteri(glTarget, 0x2801, 0x2600);
-      gl.texParameteri(glTarget, 0x2800, 0x2600);
-      gl.texParameteri(glTarget, 0x813c /* BASE_LEVEL */, level);
+      // the level is texelFetch's lod (BASE_LEVEL stays 0: ANGLE on Vulkan applied a raised base
+      // level twice, reading level 2·L); a mipmapped min filter makes every level fetchable
+      gl.texParameteri(glTarget, 0x2801 /* MIN_FILTER */, 0x2700 /* NEAREST_MIPMAP_NEAREST */);
+      gl.texParameteri(glTarget, 0x2800 /* MAG_FILTER */, 0x2600);
       gl.uniform1i(this.uniforms.get(arr ? "depthArr" : "depthTex")!, 30);
       gl.uniform1i(this.uniforms.get(arr ? "depthTex" : "depthArr")!, 31);
       gl.uniform1i(this.uniforms.get("useArray")!, arr ? 1 : 0);
       gl.uniform1i(this.uniforms.get("layer")!, layer);
+      gl.uniform1i(this.uniforms.get("lod")!, level);
       gl.uniform1i(this.uniforms.get("asFloat")!, fmt.glType === 0x1406 || fmt.glType === 0x8dad ? 1 : 0);
       gl.uniform2i(this.uniforms.get("origin")!, x, y);
       gl.drawArrays(0x0004, 0, 3);
-      gl.texParameteri(glTarget, 0x813c, 0);
       gl.activeTexture(TEXTURE0);
       const raw = new Uint8Array(w * h * 4);
       state.pixelStore(0x0d05, 1);
       gl.readPixels(0, 0, w, h, RGBA, UNSIGNED_BYTE, raw);
       let stencil: Uint8Array | undefined;
       if (fmt.stencil) {
-        const s = this.stencil.read(texture, glTarget, level, layer, x, y, w, h);
+        const s = this.stencil.read(texture, glTarget, level, layer, x, y, w, h, levelW, levelH);
         if (typeof s === "string") return s;
         stencil = s;
       }

@@ -125,10 +125,10 @@ export function execBlit(env: ExecEnv, c: CommandOf<"BLIT">): ExecResult {
   const d = c.dst.box;
   let bits = 0;
   if (src.fmt!.depth || dst.fmt!.depth) {
-    // WebGL2 blits depth/stencil only between identical formats, unscaled, with NEAREST
-    const same = src.fmt!.internalFormat === dst.fmt!.internalFormat && s.w === d.w && s.h === d.h;
+    // WebGL2 blits depth/stencil only between identical formats, with NEAREST (scaling is allowed)
+    const same = src.fmt!.internalFormat === dst.fmt!.internalFormat;
     if (!same || !src.fmt!.depth || !dst.fmt!.depth) {
-      env.skipped.set("BLIT(depth/stencil, mixed or scaled)", (env.skipped.get("BLIT(depth/stencil, mixed or scaled)") ?? 0) + 1);
+      env.skipped.set("BLIT(depth/stencil, mixed formats)", (env.skipped.get("BLIT(depth/stencil, mixed formats)") ?? 0) + 1);
       return null;
     }
     if (c.mask & PIPE_MASK_Z) bits |= DEPTH_BUFFER_BIT;
@@ -137,10 +137,41 @@ export function execBlit(env: ExecEnv, c: CommandOf<"BLIT">): ExecResult {
   if (bits === 0) return null;
   const layers = Math.max(1, Math.abs(d.d));
   for (let z = 0; z < layers; z++) {
-    const err = blitLayer(env, src, c.src.level, s.z + z, dst, c.dst.level, d.z + z, [s.x, s.y, s.x + s.w, s.y + s.h], [d.x, d.y, d.x + d.w, d.y + d.h], c.filter === 1 && bits === COLOR_BUFFER_BIT, bits);
+    const sr: Rect = [s.x, s.y, s.x + s.w, s.y + s.h];
+    const dr: Rect = [d.x, d.y, d.x + d.w, d.y + d.h];
+    const linear = c.filter === 1 && bits === COLOR_BUFFER_BIT;
+    const err =
+      src === dst && c.src.level === c.dst.level && s.z + z === d.z + z
+        ? blitWithinImage(env, src, c.src.level, s.z + z, sr, dr, linear, bits)
+        : blitLayer(env, src, c.src.level, s.z + z, dst, c.dst.level, d.z + z, sr, dr, linear, bits);
     if (err) return err;
   }
   return null;
+}
+
+/**
+ * A blit inside one image (glBlitFramebuffer within one framebuffer): WebGL refuses read and draw
+ * attachments that are the same image, so the source box goes through a temporary texture first.
+ */
+function blitWithinImage(env: ExecEnv, r: GpuResource, level: number, layer: number, s: Rect, d: Rect, linear: boolean, bits: number): ExecResult {
+  const x0 = Math.min(s[0], s[2]);
+  const y0 = Math.min(s[1], s[3]);
+  const w = Math.abs(s[2] - s[0]);
+  const h = Math.abs(s[3] - s[1]);
+  if (w === 0 || h === 0) return null;
+  const { gl } = env;
+  const tex = env.objs.texture();
+  try {
+    gl.bindTexture(T.TEXTURE_2D, tex);
+    gl.texStorage2D(T.TEXTURE_2D, 1, r.fmt!.internalFormat, w, h);
+    gl.bindTexture(T.TEXTURE_2D, null);
+    const tmp: GpuResource = { ...r, texture: tex, glTarget: T.TEXTURE_2D, msaa: null };
+    const err = blitLayer(env, r, level, layer, tmp, 0, 0, [x0, y0, x0 + w, y0 + h], [0, 0, w, h], false, bits);
+    if (err) return err;
+    return blitLayer(env, tmp, 0, 0, r, level, layer, [s[0] - x0, s[1] - y0, s[2] - x0, s[3] - y0], d, linear, bits);
+  } finally {
+    env.objs.deleteTexture(tex);
+  }
 }
 
 type Rect = [number, number, number, number];

@@ -90,14 +90,15 @@ describe("stencil readback by stencil-test sweep", () => {
     const f = fakeGl(W, H, stencil);
     const objs = new GlObjects(f.gl);
     const rb = new StencilReadback(f.gl, objs, new GlStateCache(f.gl));
-    const all = rb.read({} as WebGLTexture, 0x0de1, 0, 0, 0, 0, W, H);
+    const all = rb.read({} as WebGLTexture, 0x0de1, 0, 0, 0, 0, W, H, W, H);
     expect(all).toEqual(stencil);
     expect(f.draws()).toBe(8);
     expect(f.stencilWrites()).toBe(0);
-    const box = rb.read({} as WebGLTexture, 0x0de1, 0, 0, 3, 5, 4, 2);
+    const box = rb.read({} as WebGLTexture, 0x0de1, 0, 0, 3, 5, 4, 2, W, H);
     expect([...(box as Uint8Array)]).toEqual([83, 84, 85, 86, 99, 100, 101, 102]);
-    expect(f.storage()).toEqual([7, 7]); // colour target covers the box from the origin
-    expect(rb.read({} as WebGLTexture, 0x806f /* 3D */, 0, 0, 0, 0, 1, 1)).toMatch(/2D/);
+    expect(f.storage()).toEqual([W, H]); // colour target as large as the stencil level (WebGL: same dimensions)
+    expect(rb.read({} as WebGLTexture, 0x0de1, 0, 0, 14, 0, 4, 1, W, H)).toMatch(/outside/);
+    expect(rb.read({} as WebGLTexture, 0x806f /* 3D */, 0, 0, 0, 0, 1, 1, 1, 1)).toMatch(/2D/);
   });
 });
 

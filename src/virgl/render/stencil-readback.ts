@@ -92,17 +92,21 @@ export class StencilReadback {
     return p;
   }
 
-  /** Stencil values (one byte per pixel, rows bottom-up like readPixels) of a w×h box of a depth-stencil texture. */
-  read(texture: WebGLTexture, glTarget: number, level: number, layer: number, x: number, y: number, w: number, h: number): Uint8Array | string {
+  /**
+   * Stencil values (one byte per pixel, rows bottom-up like readPixels) of a w×h box of a
+   * depth-stencil texture whose `level` is levelW×levelH.
+   */
+  read(texture: WebGLTexture, glTarget: number, level: number, layer: number, x: number, y: number, w: number, h: number, levelW: number, levelH: number): Uint8Array | string {
     if (glTarget !== T.TEXTURE_2D && glTarget !== T.TEXTURE_2D_ARRAY) return "stencil readback supports 2D and 2D-array textures";
     const p = this.ensureProgram();
     if (typeof p === "string") return p;
     const { gl, objs, state } = this;
     const target = objs.texture();
     const fb = objs.framebuffer();
-    // the colour target covers [0, x+w) × [0, y+h): attachments share pixel coordinates
-    const cw = x + w;
-    const ch = y + h;
+    // WebGL2 keeps FRAMEBUFFER_INCOMPLETE_DIMENSIONS: the colour target has the level's size
+    const cw = levelW;
+    const ch = levelH;
+    if (x + w > cw || y + h > ch) return `stencil box ${x},${y} ${w}x${h} outside the ${cw}x${ch} level ${level}`;
     try {
       gl.bindTexture(T.TEXTURE_2D, target);
       gl.texStorage2D(T.TEXTURE_2D, 1, RGBA8, cw, ch);

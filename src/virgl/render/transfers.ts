@@ -170,7 +170,7 @@ export function readback(env: TransferEnv, r: GpuResource, level: number, box: B
     const pixels = box.w * box.h;
     const tight = new Uint8Array(pixels * f.blockBytes * box.d);
     for (let z = 0; z < box.d; z++) {
-      const layer = env.depth.read(r.texture!, r.glTarget, f, level, box.z + z, box.x, box.y, box.w, box.h);
+      const layer = env.depth.read(r.texture!, r.glTarget, f, level, box.z + z, box.x, box.y, box.w, box.h, Math.max(1, r.desc.width >> level), Math.max(1, r.desc.height >> level));
       if (typeof layer === "string") return layer;
       tight.set(layer, z * pixels * f.blockBytes);
     }
