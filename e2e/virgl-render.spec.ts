@@ -232,6 +232,26 @@ test("stream output: captured varyings land in the target buffer, appends contin
   expect(r.floats).toEqual([...yellow, ...yellow, ...yellow, ...yellow, ...yellow, ...yellow]);
 });
 
+test("stream output of an indexed triangle strip: decomposed into triangles in GL order; PRIMITIVES_GENERATED counts them", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.streamoutStrip());
+  expect(r.error).toBeUndefined();
+  const [v0, v1, v2] = [[-1, -1, 0, 1], [1, -1, 0, 1], [-1, 1, 0, 1]];
+  // strip [0, 1, 2, 0]: triangle 0 = (0, 1, 2); triangle 1 (odd) = (s2, s1, s3) = (2, 1, 0)
+  expect(r.floats).toEqual([...v0, ...v1, ...v2, ...v2, ...v1, ...v0]);
+  expect(r.generated).toBe(2);
+});
+
+test("stencil readback (stencil-test sweep) and a stencil BLIT within one texture", async ({ page }) => {
+  await open(page);
+  const r = await page.evaluate(() => window.virglHarness.stencilReadback());
+  expect(r.error).toBeUndefined();
+  expect(r.skipped).toEqual({});
+  expect(r.inside).toBe(0xa7);
+  expect(r.outsideBefore).toBe(0x3c);
+  expect(r.outsideAfter).toBe(0xa7);
+});
+
 test("BGRA vertex colours (B8G8R8A8_UNORM attributes) are reordered", async ({ page }) => {
   await open(page);
   const r = await page.evaluate(() => window.virglHarness.bgraVertices());

@@ -503,6 +503,88 @@ const harness = {
     return { floats: Array.from(new Float32Array(mem.buffer, 0, 24)), error: r1.error ?? r2.error, errors: [r1.error, r2.error] };
   },
 
+  /**
+   * Stream output of an indexed TRIANGLE_STRIP (WebGL captures neither: decomposed on the CPU):
+   * positions of strip [0, 1, 2, 0] captured as 2 triangles, inside a PRIMITIVES_GENERATED query.
+   */
+  streamoutStrip(): { floats: number[]; generated: number; error?: string } {
+    const s = session([...triangleResources(), buffer(33, 96, Bind.STREAM_OUTPUT)]);
+    const cmds = triangleCmds({ yflip: false, indexed: true });
+    const draw = cmds.pop()!;
+    const vsChunk = cmds.find((c) => c.kind === "CREATE_SHADER" && c.handle === 40)!;
+    if (vsChunk.kind !== "CREATE_SHADER" || draw.kind !== "DRAW_VBO") throw new Error("no VS/draw");
+    vsChunk.streamOutput = { strides: [4, 0, 0, 0], outputs: [{ registerIndex: 0, startComponent: 0, numComponents: 4, outputBuffer: 0, dstOffset: 0, stream: 0 }] };
+    const r1 = run(
+      s,
+      [
+        ...cmds,
+        { kind: "RESOURCE_INLINE_WRITE", res: 31, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 16, y: 0, z: 0, w: 8, h: 1, d: 1 }, data: new Uint8Array(Uint16Array.from([0, 1, 2, 0]).buffer) },
+        { kind: "SET_INDEX_BUFFER", res: 31, indexSize: 2, offset: 16 },
+        { kind: "CREATE_QUERY", handle: 90, queryType: 5 /* VIRGL_QUERY_PRIMITIVES_GENERATED */, index: 0, offset: 0, res: 32 },
+        { kind: "CREATE_STREAMOUT_TARGET", handle: 80, res: 33, bufferOffset: 0, bufferSize: 96 },
+        { kind: "SET_STREAMOUT_TARGETS", appendBitmask: 0, handles: [80] },
+        { kind: "BEGIN_QUERY", handle: 90 },
+        { ...draw, mode: 5, start: 0, count: 4 },
+        { kind: "END_QUERY", handle: 90 },
+        { kind: "GET_QUERY_RESULT", handle: 90, wait: true },
+        { kind: "SET_STREAMOUT_TARGETS", appendBitmask: 0, handles: [] },
+      ],
+      false,
+    );
+    const r2 = run(s, [{ kind: "TRANSFER3D", res: 33, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: 96, h: 1, d: 1 }, dataOffset: 0, direction: TransferDir.FROM_HOST }], false);
+    const q = s.backings.get(32)!;
+    return { floats: Array.from(new Float32Array(s.backings.get(33)!.buffer, 0, 24)), generated: new Uint32Array(q.buffer, 0, 4)[2], error: r1.error ?? r2.error };
+  },
+
+  /**
+   * Stencil readback (stencil-test sweep) of a Z24_UNORM_S8_UINT surface: cleared to 0x3c, the
+   * triangle drawn with REPLACE ref 0xa7; then a stencil-only BLIT inside the same texture copies
+   * the lower-left 4×4 (inside the triangle) onto the top-right 4×4 (outside it).
+   */
+  stencilReadback(): { inside: number; outsideBefore: number; outsideAfter: number; error?: string; skipped: Record<string, number> } {
+    const s = session([...triangleResources(), { ...tex2d(13, 19, 16, 16), bind: Bind.DEPTH_STENCIL }]);
+    const cmds = triangleCmds({ yflip: false, indexed: false });
+    const draw = cmds.pop()!;
+    const face = { enabled: true, func: 7 /* ALWAYS */, failOp: 0, zpassOp: 2 /* REPLACE */, zfailOp: 0, valuemask: 0xff, writemask: 0xff };
+    const r1 = run(
+      s,
+      [
+        ...cmds,
+        { kind: "CREATE_SURFACE", handle: 2, res: 13, format: 19, val0: 0, val1: 0 },
+        { kind: "SET_FRAMEBUFFER_STATE", zsurf: 2, cbufs: [1] },
+        { kind: "CLEAR", buffers: Clear.DEPTH | Clear.STENCIL, color: [0, 0, 0, 0], depth: 1, stencil: 0x3c },
+        { kind: "CREATE_DSA", handle: 26, state: { depthEnabled: false, depthWritemask: false, depthFunc: 1, alphaEnabled: false, alphaFunc: 7, stencil: [face, face], alphaRef: 0 } },
+        { kind: "BIND_OBJECT", objType: 3, handle: 26 },
+        { kind: "SET_STENCIL_REF", front: 0xa7, back: 0xa7 },
+        draw,
+        readBack(13, 16, 16, 4),
+      ],
+      false,
+    );
+    const stencilAt = (x: number, y: number): number => new Uint32Array(s.backings.get(13)!.buffer, 0, 256)[y * 16 + x] >>> 24;
+    const inside = stencilAt(1, 2);
+    const outsideBefore = stencilAt(15, 15);
+    const r2 = run(
+      s,
+      [
+        {
+          kind: "BLIT",
+          mask: 0x20 /* stencil */,
+          filter: 0,
+          scissorEnable: false,
+          renderConditionEnable: false,
+          alphaBlend: false,
+          scissor: { minx: 0, miny: 0, maxx: 0, maxy: 0 },
+          dst: { res: 13, level: 0, format: 19, box: { x: 12, y: 12, z: 0, w: 4, h: 4, d: 1 } },
+          src: { res: 13, level: 0, format: 19, box: { x: 0, y: 0, z: 0, w: 4, h: 4, d: 1 } },
+        },
+        readBack(13, 16, 16, 4),
+      ],
+      false,
+    );
+    return { inside, outsideBefore, outsideAfter: stencilAt(15, 15), error: r1.error ?? r2.error, skipped: s.r.stats().skippedCommands };
+  },
+
   /** Uniform buffer: the FS multiplies by CONST[1][0] = (0, 1, 1, 1) read from a UBO at offset 256. */
   ubo(): { px: number[]; error?: string } {
     const s = session([...triangleResources(), buffer(34, 512, Bind.CONSTANT_BUFFER)]);
