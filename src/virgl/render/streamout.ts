@@ -7,8 +7,10 @@
 // Anything else is rejected with a clear error. The translator emits one `webvirgl_so<i>` varying
 // per output (raw bits); those names are passed to transformFeedbackVaryings before linking.
 //
-// WebGL requires the draw mode to equal the transform-feedback primitive mode, so only POINTS,
-// LINES and TRIANGLES draws can capture. Bytes written are computed on the CPU (vertices ×
+// WebGL requires the draw mode to equal the transform-feedback primitive mode (POINTS, LINES or
+// TRIANGLES) and refuses indexed draws while capturing; other draws are captured from a
+// CPU-decomposed vertex list (prim-decompose.ts, gathered attributes; gl_VertexID then counts
+// the list, not the original vertices). Bytes written are computed on the CPU (vertices ×
 // stride, clamped to the target) to keep gallium's append offsets without an async query, and the
 // target buffers' CPU shadows are refreshed with getBufferSubData after the draw.
 
