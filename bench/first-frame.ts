@@ -26,6 +26,7 @@ const restores = Math.max(0, Number(cliOption("restores", "2")));
 /** kmscube running time before the memory measurement. */
 const settleS = Number(cliOption("settle", "15"));
 const SNAPSHOT_SAVE_TIMEOUT_MS = 240_000;
+const SETTLE_AFTER_SAVE_MS = 5_000;
 
 interface VisitRun {
   kind: "cold" | "first-visit" | "snapshot";
@@ -127,6 +128,10 @@ async function main(): Promise<void> {
             const m = await readMilestones(gp);
             throw new Error(`no snapshot saved within ${SNAPSHOT_SAVE_TIMEOUT_MS / 1000} s${m.snapshotError ? `: ${m.snapshotError}` : ""}`);
           }
+          // A page closed right after its IndexedDB write (resolved on commit) can lose the
+          // state Blob in this in-memory (incognito) profile: the next read fails with
+          // NotReadableError. A visitor stays longer than that; so does the benchmark.
+          await gp.page.waitForTimeout(SETTLE_AFTER_SAVE_MS);
         };
         firstVisit = await visit(env, "first-visit", BASE_PARAMS, context, waitForSave);
         if (!firstVisit.ok && !firstVisit.milestones?.snapshotSaved) {

@@ -665,7 +665,10 @@ class Machine implements VirtualGpuMachine {
       const record = await this.snapshots.find(config);
       return record ? { record, readMs: performance.now() - t0 } : null;
     } catch (error) {
-      this.snapshotError("read", error);
+      // An unreadable record (e.g. its state Blob was lost when the page closed right after
+      // writing it) would fail every visit: delete it, the next candidate or a cold boot follows.
+      this.snapshotError("read", `${error instanceof Error ? error.message : String(error)} (the stored snapshot is deleted)`);
+      await this.snapshots.discard(config).catch(() => {});
       return null;
     }
   }
