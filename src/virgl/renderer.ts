@@ -167,6 +167,8 @@ export class VirglRenderer {
   createResource(rawDesc: ResourceDesc): Result {
     const desc = normalizeResourceDesc(rawDesc);
     if (this.resources.has(desc.handle)) return this.fail(0, "RESOURCE_CREATE_3D", `resource ${desc.handle} exists`);
+    // errors left by earlier commands (only checked with debug on) must not be blamed on this one
+    for (let i = 0; i < 16 && this.gl.getError() !== NO_ERROR; i++);
     const r = createGpuResource(this.gl, this.objs, desc, (e) => this.extensions.has(e));
     if (typeof r === "string") return this.fail(0, "RESOURCE_CREATE_3D", `resource ${desc.handle}: ${r}`);
     const glErr = this.gl.getError();
