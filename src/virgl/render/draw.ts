@@ -10,7 +10,7 @@
 import { formatInfo } from "../conv/formats.ts";
 import { convertBgra, convertDoubles, doubleVertexComponents, vertexFormat } from "../conv/vertex-formats.ts";
 import type { CommandOf } from "../decode/types.ts";
-import { Obj, Stage } from "../protocol.ts";
+import { Obj, Prim, Stage } from "../protocol.ts";
 import type { ExecEnv, ExecResult } from "./exec-env.ts";
 import { resolveFramebuffer } from "./execute.ts";
 import type { GlObjects } from "./gl-objects.ts";
@@ -24,6 +24,7 @@ import type { ShaderKey, ShaderTranslator } from "./shader-port.ts";
 import { samplerFor, type SamplerVariants } from "./samplers.ts";
 import { applyViewLevels, borderColorBits, forcedNearest, integerView, samplerEmulationKey } from "./sampler-emulation.ts";
 import { beginCapture, endCapture, gatherVertices } from "./streamout-capture.ts";
+import { edgeFlagInput, edgeFlagOf, emulatedPolygonMode, PolygonMode, polygonModeList } from "./polygon-mode.ts";
 import { captureList, type CaptureList, flatshadeFirst, primitivesGenerated, restartIndexOf, vertexSequence } from "./prim-decompose.ts";
 import type { ObjectEntry, SubContext } from "./sub-context.ts";
 import { type SoLayout, soLayout, tfPrimitive } from "./streamout.ts";
@@ -32,6 +33,7 @@ const ARRAY_BUFFER = 0x8892;
 const ELEMENT_ARRAY_BUFFER = 0x8893;
 const UNIFORM_BUFFER = 0x8a11;
 const STREAM_DRAW = 0x88e0;
+const RASTERIZER_DISCARD = 0x8c89;
 const TEXTURE0 = 0x84c0;
 const VS_UNIT_BASE = 16;
 const MAX_ATTRIBS = 16;
@@ -377,16 +379,43 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       const capture = layout && soBound ? beginCapture(env, o, sub, layout, drawMode, count, instances) : null;
       if (typeof capture === "string") return capture;
       if (capture) count = capture.count;
-      if (idx && !expand) {
+      // glPolygonMode POINT/LINE (WebGL only fills): the triangles' vertices or edges, by index.
+      // A capturing draw keeps its TRIANGLES (TF needs them) with rasterizer discard, then the
+      // polygon-mode draw rasterizes.
+      const polygonMode = (s0 & RS.rasterizerDiscard) !== 0 ? undefined : emulatedPolygonMode(s0, cmd.mode);
+      const drawPolygonMode = (pm: number): void => {
+        let edge = (_v: number): boolean => true;
+        const edgeIn = edgeFlagInput(vsObj.text);
+        const e = edgeIn === undefined ? undefined : ve[edgeIn];
+        const vb = e ? sub.vertexBuffers[e.vertexBufferIndex] : undefined;
+        const r = e && vb ? env.ctx.resource(env.resources, vb.res) : undefined;
+        if (e && vb && r && typeof r !== "string" && r.shadow && e.instanceDivisor === 0) {
+          edge = edgeFlagOf(r.shadow, vb.offset + e.srcOffset, vb.stride, vertexFormat(e.srcFormat)?.bytes ?? 1);
+        }
+        // after a decomposed capture the VAO holds the gathered list: index that (already triangles)
+        const list = expand
+          ? polygonModeList(Prim.TRIANGLES, pm, vertexSequence(0, expand.vertices.length), undefined, (v) => cmd.mode !== Prim.TRIANGLES || edge(expand.vertices[v]))
+          : polygonModeList(cmd.mode, pm, vertexSequence(cmd.start, cmd.count, idx ?? undefined), restart, edge);
+        gl.bindBuffer(ELEMENT_ARRAY_BUFFER, o.elements);
+        gl.bufferData(ELEMENT_ARRAY_BUFFER, list, STREAM_DRAW);
+        gl.drawElementsInstanced(pm === PolygonMode.POINT ? 0 : 1, list.length, GL_INDEX_TYPE[4], 0, instances);
+      };
+      if (polygonMode !== undefined && !capture) {
+        drawPolygonMode(polygonMode);
+      } else if (idx && !expand) {
         gl.bindBuffer(ELEMENT_ARRAY_BUFFER, o.elements);
         gl.bufferData(ELEMENT_ARRAY_BUFFER, idx.data, STREAM_DRAW);
         gl.drawElementsInstanced(cmd.mode, Math.min(idx.count, count), GL_INDEX_TYPE[idx.size], 0, instances);
       } else {
+        if (polygonMode !== undefined) state.setEnabled(RASTERIZER_DISCARD, true);
         gl.drawArraysInstanced(drawMode, expand ? 0 : cmd.start, count, instances);
       }
       if (capture) {
         endCapture(env, capture);
-        if (capture.uncaptured > 0) gl.drawArrays(drawMode, (expand ? 0 : cmd.start) + count, capture.uncaptured);
+        if (polygonMode !== undefined) {
+          state.setEnabled(RASTERIZER_DISCARD, false);
+          drawPolygonMode(polygonMode);
+        } else if (capture.uncaptured > 0) gl.drawArrays(drawMode, (expand ? 0 : cmd.start) + count, capture.uncaptured);
       }
       for (const undo of o.levelRestores.splice(0)) undo();
       env.queries.countPrimitives(env, sub, () =>
