@@ -252,6 +252,17 @@ test("stencil readback (stencil-test sweep) and a stencil BLIT within one textur
   expect(r.outsideAfter).toBe(0xa7);
 });
 
+test("polygon mode POINT and LINE (emulated: WebGL only fills)", async ({ page }) => {
+  await open(page);
+  const points = await page.evaluate(() => window.virglHarness.polygonMode(2));
+  expect(points.error).toBeUndefined();
+  expect(points.lit).toEqual({ "1,1": true, "12,1": true, "1,12": true, "6,1": false, "1,6": false, "4,4": false });
+  const lines = await page.evaluate(() => window.virglHarness.polygonMode(1));
+  expect(lines.error).toBeUndefined();
+  // mid-edge pixels drawn, interior not (line end pixels depend on the diamond-exit rule)
+  expect([lines.lit["6,1"], lines.lit["1,6"], lines.lit["4,4"]]).toEqual([true, true, false]);
+});
+
 test("BGRA vertex colours (B8G8R8A8_UNORM attributes) are reordered", async ({ page }) => {
   await open(page);
   const r = await page.evaluate(() => window.virglHarness.bgraVertices());

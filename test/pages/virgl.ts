@@ -585,6 +585,43 @@ const harness = {
     return { inside, outsideBefore, outsideAfter: stencilAt(15, 15), error: r1.error ?? r2.error, skipped: s.r.stats().skippedCommands };
   },
 
+  /**
+   * glPolygonMode emulation: the triangle with its vertices on the centres of pixels (1,1),
+   * (12,1), (1,12), drawn with fill_front = fill_back = `mode` (1 LINE, 2 POINT). Returns
+   * whether each probed pixel was drawn (not the blue clear colour).
+   */
+  polygonMode(mode: 1 | 2): { lit: Record<string, boolean>; error?: string } {
+    const s = session(triangleResources());
+    const cmds = triangleCmds({ yflip: false, indexed: false });
+    const draw = cmds.pop()!;
+    const ndc = (px: number): number => (px + 0.5) / 8 - 1;
+    const v = (x: number, y: number): number[] => [ndc(x), ndc(y), 0, 1, 1, 1, 0, 1];
+    const verts = new Uint8Array(new Float32Array([...v(1, 1), ...v(12, 1), ...v(1, 12)]).buffer);
+    const r = run(
+      s,
+      [
+        ...cmds,
+        { kind: "RESOURCE_INLINE_WRITE", res: 30, level: 0, usage: 0, stride: 0, layerStride: 0, box: { x: 0, y: 0, z: 0, w: verts.length, h: 1, d: 1 }, data: verts },
+        {
+          kind: "CREATE_RASTERIZER",
+          handle: 27,
+          state: { s0: (1 << 1) | (mode << 10) | (mode << 12) | (1 << 15) | (1 << 29), pointSize: 1, spriteCoordEnable: 0, lineStipplePattern: 0, lineStippleFactor: 0, clipPlaneEnable: 0, lineWidth: 1, offsetUnits: 0, offsetScale: 0, offsetClamp: 0 },
+        },
+        { kind: "BIND_OBJECT", objType: 2, handle: 27 },
+        draw,
+        readBack(10, 16, 16, 4),
+      ],
+      false,
+    );
+    const mem = s.backings.get(10)!;
+    const lit: Record<string, boolean> = {};
+    for (const [x, y] of [[1, 1], [12, 1], [1, 12], [6, 1], [1, 6], [4, 4]]) {
+      const o = (y * 16 + x) * 4;
+      lit[`${x},${y}`] = !(mem[o] === 0 && mem[o + 1] === 0 && mem[o + 2] === 255);
+    }
+    return { lit, error: r.error };
+  },
+
   /** Uniform buffer: the FS multiplies by CONST[1][0] = (0, 1, 1, 1) read from a UBO at offset 256. */
   ubo(): { px: number[]; error?: string } {
     const s = session([...triangleResources(), buffer(34, 512, Bind.CONSTANT_BUFFER)]);
