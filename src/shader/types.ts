@@ -68,6 +68,8 @@ export interface ShaderKey {
    * in sRGB-ness; the renderer's srgb-write.ts): "encode" = linear→sRGB, "decode" = sRGB→linear.
    */
   colorOutputSrgb?: readonly ("encode" | "decode" | undefined | null)[];
+  /** FS: per colour buffer, clamp the output to [0,1] (normalized buffers the renderer stores as float). */
+  colorOutputClamp?: readonly (boolean | undefined)[];
   /** FS: DSA alpha test function (PIPE_FUNC_* 0..7); undefined or 7 (ALWAYS) = off. Uses uniform `webvirgl_alpha_ref`. */
   alphaFunc?: number;
   /** FS: clamp colour outputs to [0,1] (rasterizer clamp_fragment_color). */

@@ -8,7 +8,7 @@
 // targets never has them advertised.
 
 import { type CapsReader, CapsOffset as O, CapsWriter, RENDERER_BYTES } from "./caps-layout.ts";
-import { type FormatInfo, allFormats, isRenderable, isTexturable } from "./conv/formats.ts";
+import { type FormatInfo, allFormats, isRenderable, storageFormat } from "./conv/formats.ts";
 import { canReadBack } from "./conv/readback.ts";
 import { TBO_ROW_ELEMENTS } from "./render/texture-buffers.ts";
 import { Bset, type BsetName, CAPS_V1_BYTES, CAPS_V2_BYTES, Cap, CapV2 } from "./protocol.ts";
@@ -165,9 +165,11 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
   // (reads black) under LINEAR unless OES_texture_float_linear is enabled.
   has("OES_texture_float_linear");
   const formats = allFormats();
-  const samplerFormats = formats.filter((f) => isTexturable(f, has) && probe.texture(f)).map((f) => f.id);
+  // each format as this context stores it (16-bit normalized may be stored as float: formats.ts)
+  const stored = (f: FormatInfo): FormatInfo | undefined => storageFormat(f, has);
+  const samplerFormats = formats.filter((f) => { const s = stored(f); return s !== undefined && probe.texture(s); }).map((f) => f.id);
   const samplerSet = new Set(samplerFormats);
-  const renderFormats = formats.filter((f) => samplerSet.has(f.id) && !f.depth && isRenderable(f, has) && probe.render(f)).map((f) => f.id);
+  const renderFormats = formats.filter((f) => { const s = stored(f); return samplerSet.has(f.id) && !f.depth && s !== undefined && isRenderable(s, has) && probe.render(s); }).map((f) => f.id);
   const renderSet = new Set(renderFormats);
   // Multisample resources are multisample renderbuffers + a resolved texture (render/msaa.ts): a
   // format qualifies when it can be sampled and a renderbuffer of it takes max_samples samples
@@ -175,9 +177,9 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
   const maxSamples = Math.min(4, num(gl, P.MAX_SAMPLES, 4));
   const multisampleFormats =
     maxSamples > 1
-      ? formats.filter((f) => samplerSet.has(f.id) && (renderSet.has(f.id) || f.depth) && probe.maxSamples(f) >= maxSamples).map((f) => f.id)
+      ? formats.filter((f) => samplerSet.has(f.id) && (renderSet.has(f.id) || f.depth) && probe.maxSamples(stored(f)!) >= maxSamples).map((f) => f.id)
       : [];
-  const readbackFormats = formats.filter((f) => renderSet.has(f.id) && canReadBack(f) && probe.readback(f)).map((f) => f.id);
+  const readbackFormats = formats.filter((f) => renderSet.has(f.id) && canReadBack(stored(f)!) && probe.readback(stored(f)!)).map((f) => f.id);
 
   const w = new CapsWriter(CAPS_V2_BYTES);
   w.u32(O.max_version, 2);

@@ -17,6 +17,11 @@ describe("resolve-linkage", () => {
     expect(varyingName("TEXCOORD", 0)).toBe("webvirgl_v_texcoord0");
   });
 
+  it("FS: colorOutputClamp clamps only the buffers it names", () => {
+    const plan = resolveLinkage(prog(FS), { nrCbufs: 3, colorOutputClamp: [false, true] }, false);
+    expect(plan.epilogue.filter((l) => l.includes("clamp("))).toEqual(["webvirgl_fragcolor1 = clamp(uintBitsToFloat(o0), 0.0, 1.0);"]);
+  });
+
   it("FS: flat varyings are uvec4, smooth vec4, COLOR follows flatshade, two-side adds BCOLOR", () => {
     const plan = resolveLinkage(prog(FS), { flatshade: true, twoSide: true, nrCbufs: 3 }, false);
     expect(plan.varyingsIn).toEqual([

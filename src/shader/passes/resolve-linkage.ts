@@ -369,7 +369,7 @@ export function resolveLinkage(prog: Program, key: ShaderKey, outArray: boolean)
         const name = `webvirgl_fragcolor${loc}`;
         plan.globals.push(`layout(location = ${loc}) out ${vec4Type(kind)} ${name};`);
         let value = conv({ code: o, kind: "u", n: 4 }, kind).code;
-        if (kind === "f" && key.clampFragmentColor) value = `clamp(${value}, 0.0, 1.0)`;
+        if (kind === "f" && (key.clampFragmentColor || key.colorOutputClamp?.[loc])) value = `clamp(${value}, 0.0, 1.0)`;
         const srgb = kind === "f" ? key.colorOutputSrgb?.[loc] : undefined;
         if (srgb) {
           const fn = `webvirgl_srgb_${srgb}`;

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { allFormats, formatInfo, isFilterable, isRenderable, isTexturable, regionBytes } from "./formats.ts";
+import { allFormats, formatInfo, isFilterable, isRenderable, isTexturable, regionBytes, storageFormat } from "./formats.ts";
 import { GL } from "./gl.ts";
 import { glToGuest, guestToGl } from "./pixel-convert.ts";
 import * as St from "./state.ts";
 import { convertBgra, convertDoubles, doubleVertexComponents, vertexFormat } from "./vertex-formats.ts";
-import { packReadback, readSpec, toHalf } from "./readback.ts";
+import { packReadback, readbackView, readSpec, toHalf } from "./readback.ts";
 
 const refCaps = JSON.parse(readFileSync("/work/shared/reference/capsets/gles30.caps.json", "utf8")) as {
   v2: { sampler_formats: string[]; render_formats: string[] };
@@ -219,6 +219,46 @@ describe("vertex formats", () => {
   });
 });
 
+describe("16-bit normalized without EXT_texture_norm16 (stored as float)", () => {
+  const none = () => false;
+  const withExt = (e: string) => e === "EXT_texture_norm16" || e === "OES_texture_float_linear" || e === "EXT_color_buffer_float";
+  it("uses the format itself when the extension is there, the float stand-in otherwise", () => {
+    expect(storageFormat(formatInfo(48), withExt)).toBe(formatInfo(48));
+    const fb = storageFormat(formatInfo(48), none)!;
+    expect(fb).toMatchObject({ id: 48, internalFormat: GL.R32F, glType: GL.FLOAT, blockBytes: 2, channel: "unorm", cpu: { kind: "norm16-f32", signed: false } });
+    expect(storageFormat(formatInfo(51), none)).toMatchObject({ internalFormat: GL.RGBA32F, renderable: true, renderExtension: "EXT_color_buffer_float" });
+    expect(storageFormat(formatInfo(58), none)).toMatchObject({ internalFormat: GL.RGB32F, renderable: false, cpu: { signed: true } });
+    expect(storageFormat(formatInfo(67), none)).toBe(formatInfo(67));
+    expect(storageFormat(undefined, none)).toBeUndefined();
+    // formats with no stand-in stay unsupported
+    expect(storageFormat(formatInfo(269), none)).toBeUndefined();
+  });
+  it("every unsigned and signed 16-bit code survives upload and readback exactly", () => {
+    for (const [id, signed] of [[48, false], [56, true]] as const) {
+      const f = storageFormat(formatInfo(id), none)!;
+      const guest = new Uint8Array(new Uint16Array(65536).map((_, i) => i).buffer);
+      const gl = guestToGl(f.cpu, guest.slice());
+      expect(gl.length).toBe(guest.length * 2);
+      const floats = new Float32Array(gl.buffer);
+      if (signed) expect([floats[0x7fff], floats[0x8000], floats[0x8001]]).toEqual([1, -1, -1]);
+      else expect([floats[0], floats[65535]]).toEqual([0, 1]);
+      // readPixels returns RGBA floats: put each value in R
+      const rgba = new Float32Array(65536 * 4);
+      floats.forEach((v, i) => (rgba[i * 4] = v));
+      // snorm is not renderable, so it has no readSpec; the packing from float reads is the same
+      const spec = readSpec(f) ?? { format: GL.RGBA, type: GL.FLOAT, bytes: 16, array: "f32" as const };
+      const back = new Uint16Array(packReadback(f, spec, new Uint8Array(rgba.buffer), 65536).buffer);
+      const want = new Uint16Array(guest.buffer).map((v) => (signed && v === 0x8000 ? 0x8001 : v)); // -32768 reads as -1.0 = -32767
+      expect(back).toEqual(want);
+    }
+  });
+  it("readback clamps out-of-range floats (a normalized buffer cannot hold them)", () => {
+    const f = storageFormat(formatInfo(49), none)!;
+    const rgba = new Float32Array([1.5, -0.25, 0, 0]);
+    expect([...new Uint16Array(packReadback(f, readSpec(f)!, new Uint8Array(rgba.buffer), 1).buffer)]).toEqual([65535, 0]);
+  });
+});
+
 describe("readback packing", () => {
   const px = (f: number, data: number[]) => {
     const info = formatInfo(f)!;
@@ -236,6 +276,19 @@ describe("readback packing", () => {
     expect([...packReadback(info, readSpec(info)!, Uint8Array.from([9, 0, 0, 255, 7, 0, 0, 255]), 2)]).toEqual([9, 7]);
     const rg = formatInfo(65)!;
     expect([...packReadback(rg, readSpec(rg)!, Uint8Array.from([9, 8, 0, 255]), 1)]).toEqual([9, 8]);
+  });
+  it("16-bit normalized reads as RGBA/UNSIGNED_SHORT, exact (R16, RG16, RGBA16; not the unrenderable SNORM)", () => {
+    const r16 = formatInfo(48)!;
+    const spec = readSpec(r16)!;
+    expect(spec).toMatchObject({ format: GL.RGBA, type: GL.UNSIGNED_SHORT, bytes: 8, array: "u16" });
+    const src = new Uint8Array(new Uint16Array([0xfffe, 1, 2, 0xffff, 0x1234, 0, 0, 0xffff]).buffer);
+    expect([...new Uint16Array(packReadback(r16, spec, src, 2).buffer)]).toEqual([0xfffe, 0x1234]);
+    const rg16 = formatInfo(49)!;
+    expect([...new Uint16Array(packReadback(rg16, readSpec(rg16)!, src, 2).buffer)]).toEqual([0xfffe, 1, 0x1234, 0]);
+    const rgba16 = formatInfo(51)!;
+    expect([...new Uint16Array(packReadback(rgba16, readSpec(rgba16)!, src, 2).buffer)]).toEqual([...new Uint16Array(src.buffer)]);
+    expect(readSpec(formatInfo(58)!)).toBeUndefined();
+    expect(readbackView(spec, new ArrayBuffer(8))).toBeInstanceOf(Uint16Array);
   });
   it("565 and 4444 are packed from bytes", () => {
     const f = formatInfo(7)!;

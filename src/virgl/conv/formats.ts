@@ -29,7 +29,9 @@ export type CpuConversion =
   /** 32-bit 10:10:10:2 with R and B swapped. */
   | { kind: "swap-rb-1010102" }
   /** Z24 in the low 24 bits (X8 or S8 high) → GL UNSIGNED_INT_24_8 / normalized u32 (depth high). */
-  | { kind: "z24-low-to-high" };
+  | { kind: "z24-low-to-high" }
+  /** 16-bit (s)norm channels stored as 32-bit floats (no EXT_texture_norm16): GL bytes = 2 × guest bytes. */
+  | { kind: "norm16-f32"; signed: boolean };
 
 export interface FormatInfo {
   id: number;
@@ -209,6 +211,23 @@ add(57, "R16G16_SNORM", GL.RG16_SNORM_EXT, RG, GL.SHORT, 4, "snorm", { ...n16, s
 add(58, "R16G16B16_SNORM", GL.RGB16_SNORM_EXT, RGB, GL.SHORT, 6, "snorm", { ...n16, noAlpha: true });
 add(59, "R16G16B16A16_SNORM", GL.RGBA16_SNORM_EXT, RGBA, GL.SHORT, 8, "snorm", n16);
 
+// Without EXT_texture_norm16 the 16-bit normalized formats are stored as 32-bit floats: every
+// 16-bit value is exact in a float and converts back exactly (upload v/65535 or v/32767, readback
+// rounds), float32 filters (OES_texture_float_linear) and renders (EXT_color_buffer_float; the
+// translator clamps outputs to these targets to [0,1] like a unorm buffer; blending and the
+// stored value are not quantized to 16 bits until read back).
+const norm16Fallbacks = new Map<number, FormatInfo>();
+for (const id of [48, 49, 50, 51, 13, 141, 142, 140, 56, 57, 58, 59]) {
+  const n = table.get(id)!;
+  const comps = n.glFormat === RED ? 1 : n.glFormat === RG ? 2 : n.glFormat === RGB ? 3 : 4;
+  const internalFormat = [GL.R32F, GL.RG32F, GL.RGB32F, GL.RGBA32F][comps - 1]!;
+  const renderable = n.renderable && comps !== 3;
+  norm16Fallbacks.set(id, {
+    ...n, internalFormat, glType: F, textureExtension: null, renderable, renderExtension: renderable ? CBF : null,
+    filterable: true, filterExtension: FLOAT_LINEAR, cpu: { kind: "norm16-f32", signed: n.channel === "snorm" },
+  });
+}
+
 // --- integer -------------------------------------------------------------------------------------
 interface IntFamily {
   r: number;
@@ -355,6 +374,17 @@ export function regionBytes(f: FormatInfo, w: number, h: number, d: number): num
   const bx = Math.ceil(w / f.blockWidth);
   const by = Math.ceil(h / f.blockHeight);
   return bx * by * d * f.blockBytes;
+}
+
+/**
+ * How a format is stored on this context: its own entry when the context can create it, else a
+ * stand-in storage (16-bit normalized → 32-bit float), else undefined.
+ */
+export function storageFormat(f: FormatInfo | undefined, has: (ext: string) => boolean): FormatInfo | undefined {
+  if (!f) return undefined;
+  if (isTexturable(f, has)) return f;
+  const fb = norm16Fallbacks.get(f.id);
+  return fb && isTexturable(fb, has) ? fb : undefined;
 }
 
 /** Does the WebGL2 context (its enabled extensions) support sampling / rendering this format? */

@@ -3,11 +3,22 @@
 
 import type { CpuConversion } from "./formats.ts";
 
-/** Guest layout → GL layout (upload). Converts `bytes` in place. */
-export function guestToGl(c: CpuConversion, bytes: Uint8Array): void {
+/**
+ * Guest layout → GL layout (upload). Converts `bytes` in place and returns them, or returns new
+ * bytes when the GL layout is larger (norm16-f32).
+ */
+export function guestToGl(c: CpuConversion, bytes: Uint8Array): Uint8Array {
   switch (c.kind) {
     case "none":
-      return;
+      return bytes;
+    case "norm16-f32": {
+      const n = bytes.length >> 1;
+      const src = new DataView(bytes.buffer, bytes.byteOffset, n * 2);
+      const out = new Float32Array(n);
+      if (c.signed) for (let i = 0; i < n; i++) out[i] = Math.max(src.getInt16(i * 2, true) / 32767, -1);
+      else for (let i = 0; i < n; i++) out[i] = src.getUint16(i * 2, true) / 65535;
+      return new Uint8Array(out.buffer);
+    }
     case "permute8": {
       const [p0, p1, p2, p3] = c.perm;
       for (let i = 0; i + 3 < bytes.length; i += 4) {
@@ -20,12 +31,14 @@ export function guestToGl(c: CpuConversion, bytes: Uint8Array): void {
         bytes[i + 2] = s2;
         bytes[i + 3] = s3;
       }
-      return;
+      return bytes;
     }
     case "swap-rb-1010102":
-      return eachU32(bytes, swapRb1010102);
+      eachU32(bytes, swapRb1010102);
+      return bytes;
     case "z24-low-to-high":
-      return eachU32(bytes, (v) => ((v << 8) | (v >>> 24)) >>> 0);
+      eachU32(bytes, (v) => ((v << 8) | (v >>> 24)) >>> 0);
+      return bytes;
   }
 }
 
@@ -33,6 +46,7 @@ export function guestToGl(c: CpuConversion, bytes: Uint8Array): void {
 export function glToGuest(c: CpuConversion, bytes: Uint8Array): void {
   switch (c.kind) {
     case "none":
+    case "norm16-f32": // sizes differ: packReadback converts from the float readback
       return;
     case "permute8": {
       const [p0, p1, p2, p3] = c.perm;

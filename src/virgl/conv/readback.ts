@@ -14,7 +14,23 @@ export interface ReadSpec {
   /** Bytes per pixel readPixels returns. */
   bytes: number;
   /** Build the typed array readPixels wants over `buffer`. */
-  array: "u8" | "f32" | "u32" | "i32";
+  array: "u8" | "u16" | "f32" | "u32" | "i32";
+}
+
+/** The typed array readPixels wants for `spec` over `buffer`. */
+export function readbackView(spec: ReadSpec, buffer: ArrayBuffer): ArrayBufferView {
+  switch (spec.array) {
+    case "f32":
+      return new Float32Array(buffer);
+    case "u32":
+      return new Uint32Array(buffer);
+    case "i32":
+      return new Int32Array(buffer);
+    case "u16":
+      return new Uint16Array(buffer);
+    default:
+      return new Uint8Array(buffer);
+  }
 }
 
 const comps = (f: FormatInfo): number =>
@@ -22,6 +38,7 @@ const comps = (f: FormatInfo): number =>
 
 export function readSpec(f: FormatInfo): ReadSpec | undefined {
   if (f.compressed || f.depth || !f.renderable) return undefined;
+  if (f.cpu.kind === "norm16-f32") return { format: GL.RGBA, type: GL.FLOAT, bytes: 16, array: "f32" };
   if (f.internalFormat === GL.RGB10_A2) return { format: GL.RGBA, type: GL.UNSIGNED_INT_2_10_10_10_REV, bytes: 4, array: "u32" };
   if (f.internalFormat === GL.RGB10_A2UI) return { format: GL.RGBA_INTEGER, type: GL.UNSIGNED_INT, bytes: 16, array: "u32" };
   if (f.channel === "uint") return { format: GL.RGBA_INTEGER, type: GL.UNSIGNED_INT, bytes: 16, array: "u32" };
@@ -34,6 +51,8 @@ export function readSpec(f: FormatInfo): ReadSpec | undefined {
     if (f.glType === GL.UNSIGNED_BYTE || f.glType === GL.UNSIGNED_SHORT_5_6_5 || f.glType === GL.UNSIGNED_SHORT_4_4_4_4) {
       return { format: GL.RGBA, type: GL.UNSIGNED_BYTE, bytes: 4, array: "u8" };
     }
+    // 16-bit normalized (EXT_texture_norm16 colour buffers read as RGBA/UNSIGNED_SHORT): exact
+    if (f.glType === GL.UNSIGNED_SHORT) return { format: GL.RGBA, type: GL.UNSIGNED_SHORT, bytes: 8, array: "u16" };
   }
   return undefined;
 }
@@ -96,6 +115,19 @@ export function packReadback(f: FormatInfo, spec: ReadSpec, src: Uint8Array, pix
       }
     } else {
       for (let p = 0; p < pixels; p++) for (let c = 0; c < n; c++) out[p * n + c] = src[p * 4 + c];
+    }
+  } else if (spec.array === "u16") {
+    for (let p = 0; p < pixels; p++) for (let c = 0; c < n; c++) dv.setUint16((p * n + c) * 2, sv.getUint16((p * 4 + c) * 2, true), true);
+  } else if (f.cpu.kind === "norm16-f32") {
+    // 16-bit (s)norm stored as float: round to the nearest code, as a 16-bit buffer would hold it
+    const signed = f.cpu.signed;
+    for (let p = 0; p < pixels; p++) {
+      for (let c = 0; c < n; c++) {
+        const v = sv.getFloat32(p * 16 + c * 4, true);
+        const at = (p * n + c) * 2;
+        if (signed) dv.setInt16(at, Math.round(Math.min(1, Math.max(-1, v || 0)) * 32767), true);
+        else dv.setUint16(at, Math.round(Math.min(1, Math.max(0, v || 0)) * 65535), true);
+      }
     }
   } else if (spec.array === "f32") {
     const half = f.glType === GL.HALF_FLOAT;

@@ -26,7 +26,11 @@ export function executeClear(gl: WebGL2RenderingContext, state: GlStateCache, cm
     const ch = a.res.fmt?.channel;
     if (ch === "uint") gl.clearBufferuiv(COLOR, i, bits);
     else if (ch === "sint") gl.clearBufferiv(COLOR, i, asInt);
-    else gl.clearBufferfv(COLOR, i, clearColorFor(a, asFloat));
+    else if (a.res.fmt?.cpu.kind === "norm16-f32") {
+      // 16-bit normalized stored as float (formats.ts): clamp like the normalized buffer would
+      const lo = a.res.fmt.cpu.signed ? -1 : 0;
+      gl.clearBufferfv(COLOR, i, asFloat.map((v) => Math.min(1, Math.max(lo, v))));
+    } else gl.clearBufferfv(COLOR, i, clearColorFor(a, asFloat));
   }
   if (!depth) return;
   const wantDepth = (cmd.buffers & Clear.DEPTH) !== 0 && depth.res.fmt?.depth === true;

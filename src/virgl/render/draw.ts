@@ -158,6 +158,8 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       const fsKey: ShaderKey = {
         nrCbufs: Math.max(1, att.color.length),
         colorOutputSrgb: srgbOutputKey(att.color),
+        // 16-bit normalized buffers stored as float (formats.ts) clamp like normalized ones
+        ...(att.color.some((a) => a?.res.fmt?.cpu.kind === "norm16-f32") ? { colorOutputClamp: att.color.map((a) => a?.res.fmt?.cpu.kind === "norm16-f32") } : {}),
         colorOutputTypes: att.color.map((a) => {
           const ch = a?.res.fmt?.channel;
           return ch === "uint" ? "uint" : ch === "sint" ? "int" : "float";

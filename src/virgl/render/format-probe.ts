@@ -10,7 +10,7 @@
 
 import type { FormatProbe } from "../caps.ts";
 import type { FormatInfo } from "../conv/formats.ts";
-import { readSpec } from "../conv/readback.ts";
+import { readbackView, readSpec } from "../conv/readback.ts";
 
 const TEXTURE_2D = 0x0de1;
 const FRAMEBUFFER = 0x8d40;
@@ -63,7 +63,7 @@ export function createFormatProbe(gl: WebGL2RenderingContext): FormatProbe {
         return withTexture(f, false, (fb, tex) => {
           if (!attachOk(fb, tex)) return false;
           const buf = new ArrayBuffer(spec.bytes);
-          const view = spec.array === "f32" ? new Float32Array(buf) : spec.array === "u32" ? new Uint32Array(buf) : spec.array === "i32" ? new Int32Array(buf) : new Uint8Array(buf);
+          const view = readbackView(spec, buf);
           gl.readPixels(0, 0, 1, 1, spec.format, spec.type, view);
           return gl.getError() === NO_ERROR;
         });

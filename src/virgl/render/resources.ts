@@ -10,7 +10,7 @@
 // * Multisample textures (nr_samples > 1) add a multisample renderbuffer that framebuffers attach;
 //   the texture is then its resolved copy (render/msaa.ts).
 
-import { type FormatInfo, formatInfo, isTexturable } from "../conv/formats.ts";
+import { type FormatInfo, formatInfo, storageFormat } from "../conv/formats.ts";
 import { Target } from "../protocol.ts";
 import { type ResourceDesc, isBuffer, isStaging, validateResourceDesc } from "../resource-desc.ts";
 import type { GlObjects } from "./gl-objects.ts";
@@ -80,9 +80,10 @@ export function createGpuResource(
     gl.bindBuffer(T.COPY_WRITE_BUFFER, null);
     return { ...base, fmt: undefined, kind: "buffer", buffer, shadow: new Uint8Array(desc.width), texture: null, glTarget: 0 };
   }
-  const fmt = formatInfo(desc.format);
-  if (!fmt) return `format ${desc.format} unsupported`;
-  if (!isTexturable(fmt, hasExtension)) return `format ${fmt.name} needs ${fmt.textureExtension}`;
+  const guestFmt = formatInfo(desc.format);
+  if (!guestFmt) return `format ${desc.format} unsupported`;
+  const fmt = storageFormat(guestFmt, hasExtension); // the format, or its stand-in storage (formats.ts)
+  if (!fmt) return `format ${guestFmt.name} needs ${guestFmt.textureExtension}`;
   const glTarget = glTextureTarget(desc.target);
   let msaa: MsaaStorage | null = null;
   if (desc.nrSamples > 1) {

@@ -4,9 +4,8 @@
 // packed rows (UNPACK_ALIGNMENT 1) after the format's CPU conversion. Readback goes through a
 // scratch read framebuffer + readPixels and the format's readback packer.
 
-import { regionBytes } from "../conv/formats.ts";
 import { guestToGl } from "../conv/pixel-convert.ts";
-import { packReadback, readSpec } from "../conv/readback.ts";
+import { packReadback, readbackView, readSpec } from "../conv/readback.ts";
 import { GL } from "../conv/gl.ts";
 import { type Box3, type TransferGeometry, transferGeometry } from "../resource-desc.ts";
 import type { GpuResource } from "./resources.ts";
@@ -126,8 +125,7 @@ export function upload(env: TransferEnv, r: GpuResource, level: number, box: Box
   }
   const f = r.fmt!;
   if (f.glType === GL.FLOAT_32_UNSIGNED_INT_24_8_REV) return `${f.name} cannot be uploaded in WebGL2`;
-  const tight = tighten(data, g, box.d);
-  guestToGl(f.cpu, tight);
+  const tight = guestToGl(f.cpu, tighten(data, g, box.d)); // GL layout (larger for norm16-f32)
   if (f.compressed) {
     // kept on the CPU: WebGL2 can neither read nor copy compressed textures (compressed-mirror.ts)
     const err = compressedMirror(r)?.write(level, box, tight);
@@ -140,7 +138,7 @@ export function upload(env: TransferEnv, r: GpuResource, level: number, box: Box
     if (f.compressed) gl.compressedTexSubImage3D(r.glTarget, level, box.x, box.y, box.z, box.w, box.h, box.d, f.internalFormat, view);
     else gl.texSubImage3D(r.glTarget, level, box.x, box.y, box.z, box.w, box.h, box.d, f.glFormat, f.glType, view);
   } else if (r.glTarget === T.TEXTURE_CUBE_MAP) {
-    const layer = regionBytes(f, box.w, box.h, 1);
+    const layer = tight.length / box.d;
     for (let z = 0; z < box.d; z++) {
       const face = T.TEXTURE_CUBE_MAP_POSITIVE_X + box.z + z;
       const part = tight.subarray(z * layer, (z + 1) * layer);
@@ -199,14 +197,7 @@ export function readback(env: TransferEnv, r: GpuResource, level: number, box: B
     }
     if (gl.checkFramebufferStatus(READ_FRAMEBUFFER) !== FRAMEBUFFER_COMPLETE) return `${f.name} level ${level} layer ${layer} is not readable`;
     gl.readBuffer(COLOR_ATTACHMENT0);
-    const view =
-      spec.array === "f32"
-        ? new Float32Array(raw.buffer)
-        : spec.array === "u32"
-          ? new Uint32Array(raw.buffer)
-          : spec.array === "i32"
-            ? new Int32Array(raw.buffer)
-            : raw;
+    const view = readbackView(spec, raw.buffer);
     gl.readPixels(box.x, box.y, box.w, box.h, spec.format, spec.type, view);
     tight.set(packReadback(f, spec, raw, pixels), z * pixels * f.blockBytes);
   }
