@@ -25,6 +25,7 @@ import { samplerFor, type SamplerVariants } from "./samplers.ts";
 import { applyViewLevels, borderColorBits, forcedNearest, integerView, samplerEmulationKey } from "./sampler-emulation.ts";
 import { beginCapture, endCapture, gatherVertices } from "./streamout-capture.ts";
 import { edgeFlagInput, edgeFlagOf, emulatedPolygonMode, PolygonMode, polygonModeList } from "./polygon-mode.ts";
+import { firstVertexList, needsFirstVertexRotation } from "./provoking-vertex.ts";
 import { captureList, type CaptureList, flatshadeFirst, primitivesGenerated, restartIndexOf, vertexSequence } from "./prim-decompose.ts";
 import type { ObjectEntry, SubContext } from "./sub-context.ts";
 import { type SoLayout, soLayout, tfPrimitive } from "./streamout.ts";
@@ -381,13 +382,16 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       const capture = layout && soBound ? beginCapture(env, o, sub, layout, drawMode, count, instances) : null;
       if (typeof capture === "string") return capture;
       if (capture) count = capture.count;
-      // glPolygonMode POINT/LINE (WebGL only fills): the triangles' vertices or edges, by index.
-      // A capturing draw keeps its TRIANGLES (TF needs them) with rasterizer discard, then the
-      // polygon-mode draw rasterizes.
-      const polygonMode = (s0 & RS.rasterizerDiscard) !== 0 ? undefined : emulatedPolygonMode(s0, cmd.mode);
-      const drawPolygonMode = (pm: number): void => {
+      // glPolygonMode POINT/LINE (WebGL only fills) and the first-vertex provoking convention
+      // (WebGL: always last) are drawn as index lists of the original vertices (polygon-mode.ts,
+      // provoking-vertex.ts). A capturing draw keeps its TRIANGLES (TF needs them) with
+      // rasterizer discard; the list draw rasterizes after it.
+      const rasterizes = (s0 & RS.rasterizerDiscard) === 0;
+      const polygonMode = rasterizes ? emulatedPolygonMode(s0, cmd.mode) : undefined;
+      const rotateFirst = rasterizes && polygonMode === undefined && needsFirstVertexRotation(s0, cmd.mode, fsObj.text);
+      const drawList = (): void => {
         let edge = (_v: number): boolean => true;
-        const edgeIn = edgeFlagInput(vsObj.text);
+        const edgeIn = polygonMode === undefined ? undefined : edgeFlagInput(vsObj.text);
         const e = edgeIn === undefined ? undefined : ve[edgeIn];
         const vb = e ? sub.vertexBuffers[e.vertexBufferIndex] : undefined;
         const r = e && vb ? env.ctx.resource(env.resources, vb.res) : undefined;
@@ -395,28 +399,33 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
           edge = edgeFlagOf(r.shadow, vb.offset + e.srcOffset, vb.stride, vertexFormat(e.srcFormat)?.bytes ?? 1);
         }
         // after a decomposed capture the VAO holds the gathered list: index that (already triangles)
-        const list = expand
-          ? polygonModeList(Prim.TRIANGLES, pm, vertexSequence(0, expand.vertices.length), undefined, (v) => cmd.mode !== Prim.TRIANGLES || edge(expand.vertices[v]))
-          : polygonModeList(cmd.mode, pm, vertexSequence(cmd.start, cmd.count, idx ?? undefined), restart, edge);
+        const ex = expand;
+        const mode = ex ? Prim.TRIANGLES : cmd.mode;
+        const seq = ex ? vertexSequence(0, ex.vertices.length) : vertexSequence(cmd.start, cmd.count, idx ?? undefined);
+        const rs = ex ? undefined : restart;
+        const flag = ex ? (v: number): boolean => cmd.mode !== Prim.TRIANGLES || edge(ex.vertices[v]) : edge;
+        const list = polygonMode !== undefined ? polygonModeList(mode, polygonMode, seq, rs, flag) : firstVertexList(mode, seq, rs);
         gl.bindBuffer(ELEMENT_ARRAY_BUFFER, o.elements);
         gl.bufferData(ELEMENT_ARRAY_BUFFER, list, STREAM_DRAW);
-        gl.drawElementsInstanced(pm === PolygonMode.POINT ? 0 : 1, list.length, GL_INDEX_TYPE[4], 0, instances);
+        const glMode = polygonMode === PolygonMode.POINT ? Prim.POINTS : polygonMode === PolygonMode.LINE ? Prim.LINES : Prim.TRIANGLES;
+        gl.drawElementsInstanced(glMode, list.length, GL_INDEX_TYPE[4], 0, instances);
       };
-      if (polygonMode !== undefined && !capture) {
-        drawPolygonMode(polygonMode);
+      const listDraw = polygonMode !== undefined || rotateFirst;
+      if (listDraw && !capture) {
+        drawList();
       } else if (idx && !expand) {
         gl.bindBuffer(ELEMENT_ARRAY_BUFFER, o.elements);
         gl.bufferData(ELEMENT_ARRAY_BUFFER, idx.data, STREAM_DRAW);
         gl.drawElementsInstanced(cmd.mode, Math.min(idx.count, count), GL_INDEX_TYPE[idx.size], 0, instances);
       } else {
-        if (polygonMode !== undefined) state.setEnabled(RASTERIZER_DISCARD, true);
+        if (listDraw) state.setEnabled(RASTERIZER_DISCARD, true);
         gl.drawArraysInstanced(drawMode, expand ? 0 : cmd.start, count, instances);
       }
       if (capture) {
         endCapture(env, capture);
-        if (polygonMode !== undefined) {
+        if (listDraw) {
           state.setEnabled(RASTERIZER_DISCARD, false);
-          drawPolygonMode(polygonMode);
+          drawList();
         } else if (capture.uncaptured > 0) gl.drawArrays(drawMode, (expand ? 0 : cmd.start) + count, capture.uncaptured);
       }
       for (const undo of o.levelRestores.splice(0)) undo();
