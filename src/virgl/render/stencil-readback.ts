@@ -6,15 +6,11 @@
 // unorm8 red channel (sums of distinct powers of two stay below 256, unorm8 addition is exact),
 // so readPixels returns exactly the 8-bit stencil value per pixel.
 
+import { freeProgram, freeScratchTarget, FULL_TARGET_VS, linkBuiltinProgram } from "./builtin-program.ts";
 import type { GlObjects } from "./gl-objects.ts";
 import { T } from "./resources.ts";
 import type { GlStateCache } from "./state-cache.ts";
 
-const VS = `#version 300 es
-void main() {
-  vec2 p = vec2(float((gl_VertexID & 1) << 2) - 1.0, float((gl_VertexID & 2) << 1) - 1.0);
-  gl_Position = vec4(p, 0.0, 1.0);
-}`;
 const FS = `#version 300 es
 precision highp float;
 uniform float bitValue;
@@ -62,31 +58,8 @@ export class StencilReadback {
   private ensureProgram(): WebGLProgram | string {
     if (this.program) return this.program;
     const { gl, objs } = this;
-    const sh = (type: number, src: string): WebGLShader | string => {
-      const s = objs.shader(type);
-      gl.shaderSource(s, src);
-      gl.compileShader(s);
-      if (!gl.getShaderParameter(s, 0x8b81)) {
-        const log = gl.getShaderInfoLog(s);
-        objs.deleteShader(s);
-        return `stencil readback shader: ${log}`;
-      }
-      return s;
-    };
-    const v = sh(0x8b31, VS);
-    if (typeof v === "string") return v;
-    const f = sh(0x8b30, FS);
-    if (typeof f === "string") return f;
-    const p = objs.program();
-    gl.attachShader(p, v);
-    gl.attachShader(p, f);
-    gl.linkProgram(p);
-    objs.deleteShader(v);
-    objs.deleteShader(f);
-    if (!gl.getProgramParameter(p, 0x8b82)) {
-      objs.deleteProgram(p);
-      return "stencil readback program failed to link";
-    }
+    const p = linkBuiltinProgram(gl, objs, "stencil readback", FULL_TARGET_VS, FS);
+    if (typeof p === "string") return p;
     this.bitLoc = gl.getUniformLocation(p, "bitValue");
     this.program = p;
     return p;
@@ -144,19 +117,11 @@ export class StencilReadback {
       return stencilFromRed(raw, w * h);
     } finally {
       gl.framebufferTexture2D(FRAMEBUFFER, DEPTH_STENCIL_ATTACHMENT, T.TEXTURE_2D, null, 0);
-      state.drawFramebuffer(null);
-      state.readFramebuffer(null);
-      state.dropObject(fb);
-      objs.deleteFramebuffer(fb);
-      objs.deleteTexture(target);
+      freeScratchTarget(state, objs, fb, target);
     }
   }
 
   dispose(): void {
-    if (this.program) {
-      this.state.dropObject(this.program);
-      this.objs.deleteProgram(this.program);
-      this.program = null;
-    }
+    this.program = freeProgram(this.state, this.objs, this.program);
   }
 }
