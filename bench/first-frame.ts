@@ -26,7 +26,7 @@ const restores = Math.max(0, Number(cliOption("restores", "2")));
 /** kmscube running time before the memory measurement. */
 const settleS = Number(cliOption("settle", "15"));
 const SNAPSHOT_SAVE_TIMEOUT_MS = 240_000;
-const SETTLE_AFTER_SAVE_MS = 5_000;
+const SETTLE_AFTER_SAVE_MS = 10_000;
 
 interface VisitRun {
   kind: "cold" | "first-visit" | "snapshot";
@@ -65,6 +65,10 @@ async function visit(
   let gp: GuestPage | null = null;
   try {
     gp = await openGuestPage(env.browser, env.url, params, context);
+    // Snapshot failures are warnings (the machine carries on): show them, they explain a cold boot.
+    gp.page.on("console", (m) => {
+      if (m.type() === "warning" && /snapshot/.test(m.text())) console.log(`  page: ${m.text().slice(0, 300)}`);
+    });
     await installFirstFrameProbe(gp);
     const milestones = await waitForFirstFrame(gp, undefined, (line) => console.log(line));
     console.log(`  first 3D frame at ${milestones.first3dFrameS} s (boot source ${milestones.bootSource}; /init or restore at ${milestones.initMarkerS} s; machine says ${milestones.machineFirstFrameS} s)`);
@@ -128,7 +132,7 @@ async function main(): Promise<void> {
             const m = await readMilestones(gp);
             throw new Error(`no snapshot saved within ${SNAPSHOT_SAVE_TIMEOUT_MS / 1000} s${m.snapshotError ? `: ${m.snapshotError}` : ""}`);
           }
-          // A page closed right after its IndexedDB write (resolved on commit) can lose the
+          // A page closed within seconds of its IndexedDB write (resolved on commit) can lose the
           // state Blob in this in-memory (incognito) profile: the next read fails with
           // NotReadableError. A visitor stays longer than that; so does the benchmark.
           await gp.page.waitForTimeout(SETTLE_AFTER_SAVE_MS);
