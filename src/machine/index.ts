@@ -2,7 +2,7 @@
 export { createVirtualGpuMachine, checkMachineOptions } from "./machine.ts";
 export type { VirtualGpuMachine, VirtualGpuMachineOptions, MachinePhase, MachineProgress, MachineEvents, MachineTimings, GuestEvent } from "./machine.ts";
 export type { BootSource, SnapshotMode, MachineFirstFrame, MachineRestored, MachineSnapshotSaved } from "./machine.ts";
-export { SnapshotStore, MemorySnapshotStorage, snapshotKey, type SnapshotConfig, type SnapshotInfo, type SnapshotRecord, type SnapshotStorage } from "./snapshot-store.ts";
+export { SnapshotStore, MemorySnapshotStorage, snapshotKey, type SnapshotConfig, type SnapshotInfo, type SnapshotPoint, type SnapshotRecord, type SnapshotStorage } from "./snapshot-store.ts";
 export { IdbSnapshotStorage } from "./snapshot-idb.ts";
 export { DEMOS, DEMO_NAMES, getDemo, isDemoName, demoKernelArgs, type Demo, type DemoName } from "./demos.ts";
 export { MachineError, toMachineError, type MachineErrorKind } from "./errors.ts";
