@@ -652,6 +652,8 @@ class Machine implements VirtualGpuMachine {
         // A snapshot that does not load must not block the machine: forget it, try the next one or boot cold.
         this.snapshotError("restore", error);
         await this.teardown();
+        this.timings.restored = null;
+        this.timings.firstFrame = null;
         await this.snapshots?.discard(config).catch(() => {});
       }
     }
@@ -685,11 +687,11 @@ class Machine implements VirtualGpuMachine {
     const device = this.device?.();
     if (!device) throw new Error("snapshot restore: the emulator did not create the virtio-gpu");
     await restoreState(emulator, device, record);
-    // The replay must have rebuilt the GL state before the guest runs on it.
-    const replay = (await this.virglValue?.module.restored) ?? null;
-    if (replay && replay.errors > replay.expectedErrors) {
-      throw new Error(`virgl call log replay (${replay.calls} calls): ${replay.errors} renderer errors, ${replay.expectedErrors} when recorded; first: ${replay.firstError ?? "?"}`);
-    }
+    // The guest runs while the worker finishes the replay: what it sends next queues behind the
+    // replayed calls in the one ordered stream. A replay that went wrong shows a moment later
+    // (its report settles after a worker fence); the throw then tears this PC down and the caller
+    // falls back to the next snapshot or a cold boot.
+    const replayed = this.virglValue?.module.restored ?? null;
     if (running && record.serialTail) for (const byte of new TextEncoder().encode(record.serialTail)) this.serialByte(byte);
     await emulator.run();
     const at = performance.now();
@@ -700,6 +702,10 @@ class Machine implements VirtualGpuMachine {
     this.timings.restored = at;
     this.setPhase("running", `Restored from snapshot${running ? ` (${this.demoValue.title} running)` : ""} in ${(ms / 1000).toFixed(1)} s`);
     this.events.emit("started", { count: this.bootCount, source: "snapshot" });
+    const replay = replayed ? await replayed : null;
+    if (replay && replay.errors > replay.expectedErrors) {
+      throw new Error(`virgl call log replay (${replay.calls} calls): ${replay.errors} renderer errors, ${replay.expectedErrors} when recorded; first: ${replay.firstError ?? "?"}`);
+    }
     this.events.emit("restored", { at, ms, readMs, bytes: record.v86State.byteLength, point: record.config.point, replay });
     if (running) return;
     this.sendSerial(demoCommandLine(this.demoValue));
