@@ -12,6 +12,22 @@ import { capturedVertices, type SoLayout, tfPrimitive } from "./streamout.ts";
 const TRANSFORM_FEEDBACK = 0x8e22;
 const TRANSFORM_FEEDBACK_BUFFER = 0x8c8e;
 const COPY_READ_BUFFER = 0x8f36;
+const UNIFORM_BUFFER = 0x8a11;
+const UNIFORM_BUFFER_BINDING = 0x8a28;
+const MAX_UNIFORM_BUFFER_BINDINGS = 0x8a2f;
+
+/**
+ * WebGL refuses to draw while a buffer being captured into is bound to another target; uniform
+ * buffer bindings linger from earlier draws (a TF output read as a UBO), so they are cleared.
+ */
+export function unbindFromUniformBuffers(gl: WebGL2RenderingContext, buffers: WebGLBuffer[]): void {
+  gl.bindBuffer(UNIFORM_BUFFER, null);
+  const n = gl.getParameter(MAX_UNIFORM_BUFFER_BINDINGS) as number;
+  for (let i = 0; i < n; i++) {
+    const b = gl.getIndexedParameter(UNIFORM_BUFFER_BINDING, i) as WebGLBuffer | null;
+    if (b && buffers.includes(b)) gl.bindBufferBase(UNIFORM_BUFFER, i, null);
+  }
+}
 
 export interface Capture {
   /** Vertices to draw with capture on. */
@@ -51,6 +67,7 @@ export function beginCapture(env: ExecEnv, tfHolder: { tf: WebGLTransformFeedbac
     count = verts;
   }
   if (verts === 0) return { count, uncaptured, targets: [] };
+  unbindFromUniformBuffers(gl, targets.map((t) => t.buffer));
   if (!tfHolder.tf) tfHolder.tf = env.objs.transformFeedback();
   gl.bindTransformFeedback(TRANSFORM_FEEDBACK, tfHolder.tf);
   layout.bindings.forEach((b, i) => {

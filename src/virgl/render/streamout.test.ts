@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { INTERLEAVED_ATTRIBS, SEPARATE_ATTRIBS, capturedVertices, soLayout, tfPrimitive } from "./streamout.ts";
+import { unbindFromUniformBuffers } from "./streamout-capture.ts";
 
 const out = (registerIndex: number, numComponents: number, outputBuffer: number, dstOffset: number, stream = 0) => ({
   registerIndex,
@@ -39,5 +40,20 @@ describe("stream output layouts", () => {
     expect(capturedVertices(4, 7, 1)).toBe(6);
     expect(capturedVertices(1, 5, 3)).toBe(12);
     expect(capturedVertices(0, 5, 2)).toBe(10);
+  });
+});
+
+describe("capture targets and uniform buffer bindings", () => {
+  it("clears exactly the uniform buffer bindings that hold a capture target (WebGL refuses the draw otherwise)", () => {
+    const [a, tf, b] = [{ n: "a" }, { n: "tf" }, { n: "b" }] as unknown as WebGLBuffer[];
+    const bindings: (WebGLBuffer | null)[] = [a, tf, null, b, tf];
+    const gl = {
+      bindBuffer: () => {},
+      getParameter: () => bindings.length,
+      getIndexedParameter: (_p: number, i: number) => bindings[i],
+      bindBufferBase: (_t: number, i: number, buf: WebGLBuffer | null) => (bindings[i] = buf),
+    } as unknown as WebGL2RenderingContext;
+    unbindFromUniformBuffers(gl, [tf]);
+    expect(bindings).toEqual([a, null, null, b, null]);
   });
 });
