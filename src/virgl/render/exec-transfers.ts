@@ -9,6 +9,7 @@ import type { ExecEnv, ExecResult } from "./exec-env.ts";
 import { type GpuResource, T } from "./resources.ts";
 import { prepareGpuCopy } from "./msaa.ts";
 import { blockCompatible, compressedMirror } from "./compressed-mirror.ts";
+import { needsShaderBlit, shaderBlit } from "./shader-blit.ts";
 import { readback, spanWrites, upload } from "./transfers.ts";
 
 export function execTransfer3d(env: ExecEnv, c: CommandOf<"TRANSFER3D">): ExecResult {
@@ -133,7 +134,11 @@ export function execBlit(env: ExecEnv, c: CommandOf<"BLIT">): ExecResult {
     }
     if (c.mask & PIPE_MASK_Z) bits |= DEPTH_BUFFER_BIT;
     if (c.mask & PIPE_MASK_S && src.fmt!.stencil) bits |= STENCIL_BUFFER_BIT;
-  } else if (c.mask & 0xf) bits = COLOR_BUFFER_BIT;
+  } else if (c.mask & 0xf) {
+    // sources blitFramebuffer cannot read (or would copy as raw storage channels): shader-blit.ts
+    if (needsShaderBlit(src, dst)) return shaderBlit(env, c, src, dst);
+    bits = COLOR_BUFFER_BIT;
+  }
   if (bits === 0) return null;
   const layers = Math.max(1, Math.abs(d.d));
   for (let z = 0; z < layers; z++) {
