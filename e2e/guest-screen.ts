@@ -47,7 +47,8 @@ export async function deviceStateLine(page: Page): Promise<string> {
       // v86's ttyS0 (internal fields): a transmit interrupt the guest never saw would stop all
       // serial output while the guest runs on; ier/iir/ints/lsr tell that apart.
       const uart = (w?.emulator?.v86 as unknown as { v86?: { cpu?: { devices?: { uart0?: Record<string, number> } } } } | undefined)?.v86?.cpu?.devices?.uart0;
-      const serial = uart ? ` uart ier=${uart.ier} iir=${uart.iir} ints=${uart.ints} lsr=${uart.lsr}` : "";
+      const kicks = w?.emulator?.serialIrqWatchdog?.stats.kicks;
+      const serial = uart ? ` uart ier=${uart.ier} iir=${uart.iir} ints=${uart.ints} lsr=${uart.lsr} irqKicks=${kicks ?? "?"}` : "";
       if (!t) return `no device yet; instructions=${ic ?? "?"}`;
       const s = t.stats;
       const virgl = port ? ` virgl pending=${port.pending} timedOut=${port.timedOut}` : "";

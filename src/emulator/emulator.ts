@@ -10,11 +10,14 @@ import type { Device, DeviceContext, DeviceFactory } from "./device.ts";
 import { SerialPort, type SerialByteListener } from "./serial-port.ts";
 import { V86GuestMemory } from "./v86-guest-memory.ts";
 import { getV86Internals } from "./v86-internals.ts";
+import { SerialIrqWatchdog, type SerialIrqWatchdogStats } from "./serial-irq-watchdog.ts";
 import { V86PciHost } from "./v86-pci-host.ts";
 
 const MiB = 1024 * 1024;
 /** v86 copies the initrd to this guest-physical address. */
 export const INITRD_LOAD_ADDRESS = 64 * MiB;
+/** How often the ttyS0 interrupt watchdog looks (wall time; its threshold is in guest instructions). */
+const SERIAL_WATCHDOG_INTERVAL_MS = 250;
 
 export interface EmulatorConfig {
   /** v86.wasm: its bytes (Node: read the file) or a URL to fetch (browser). */
@@ -67,6 +70,8 @@ export interface Emulator {
   destroy(): Promise<void>;
   /** Called when the guest reboots; the emulator has been stopped by then. Returns an unsubscribe. */
   onReboot(listener: () => void): () => void;
+  /** ttyS0 interrupts re-raised because v86 had not delivered them (serial-irq-watchdog.ts). */
+  readonly serialIrqWatchdog: { readonly stats: SerialIrqWatchdogStats } | null;
 }
 
 export function validateEmulatorConfig(config: EmulatorConfig): void {
@@ -127,6 +132,15 @@ export function createEmulator(config: EmulatorConfig): Promise<Emulator> {
       try {
         const { cpu } = getV86Internals(v86);
         const machine = new V86Machine(v86, new V86GuestMemory(cpu), new V86PciHost(cpu), serial);
+        machine.serialIrqWatchdog = new SerialIrqWatchdog({
+          uart: () => cpu.devices.uart0,
+          instructions: () => v86.get_instruction_counter(),
+          repulse: () => {
+            cpu.device_lower_irq(cpu.devices.uart0.irq);
+            cpu.devices.uart0.CheckInterrupt();
+          },
+          log,
+        });
         const context: DeviceContext = { pciHost: machine.pciHost, memory: machine.memory, log };
         for (const [index, factory] of (config.devices ?? []).entries()) {
           try {
@@ -157,7 +171,10 @@ class V86Machine implements Emulator {
   private readonly plugged: Device[] = [];
   private readonly rebootListeners = new Set<() => void>();
   private rebooted = false;
+  private watchdogTimer: ReturnType<typeof setInterval> | null = null;
   startedAt: number | null = null;
+  /** Re-raises ttyS0 interrupts v86 failed to deliver (serial-irq-watchdog.ts); null before emulator-loaded. */
+  serialIrqWatchdog: SerialIrqWatchdog | null = null;
 
   constructor(
     readonly v86: V86,
@@ -197,6 +214,10 @@ class V86Machine implements Emulator {
 
   async run(): Promise<void> {
     this.startedAt ??= performance.now();
+    if (this.serialIrqWatchdog && this.watchdogTimer === null) {
+      const watchdog = this.serialIrqWatchdog;
+      this.watchdogTimer = setInterval(() => watchdog.check(), SERIAL_WATCHDOG_INTERVAL_MS);
+    }
     await this.v86.run();
   }
 
@@ -209,6 +230,8 @@ class V86Machine implements Emulator {
   }
 
   async destroy(): Promise<void> {
+    if (this.watchdogTimer !== null) clearInterval(this.watchdogTimer);
+    this.watchdogTimer = null;
     await this.v86.stop();
     for (const device of this.plugged) device.destroy?.();
     this.plugged.length = 0;

@@ -24,7 +24,9 @@ function fakeCpu() {
         raise_irq: (id) => irqs.push(`raise ${id}`),
         lower_irq: (id) => irqs.push(`lower ${id}`),
       },
+      uart0: { iir: 1, ier: 0, irq: 4, CheckInterrupt: () => {} },
     },
+    device_lower_irq: (irq) => irqs.push(`isa lower ${irq}`),
     io: { mmap_register: (...args: MmapArgs) => mapped.push(args) },
     reboot_internal: () => {},
   };

@@ -37,6 +37,15 @@ export interface V86Io {
   ): void;
 }
 
+/** v86's 16550 model (src/uart.js): the fields and method the serial IRQ watchdog uses. */
+export interface V86Uart {
+  iir: number;
+  ier: number;
+  irq: number;
+  /** Recomputes IIR and raises or lowers the UART's IRQ line accordingly. */
+  CheckInterrupt(): void;
+}
+
 export interface V86Cpu {
   /** The wasm instance's memory; grows (and detaches old views) at run time. */
   wasm_memory: WebAssembly.Memory;
@@ -44,7 +53,9 @@ export interface V86Cpu {
   mem8: { byteOffset: number };
   /** One-element view into wasm memory: guest RAM size in bytes. */
   memory_size: Uint32Array;
-  devices: { pci: V86Pci };
+  devices: { pci: V86Pci; uart0: V86Uart };
+  /** Drives an ISA IRQ line low (v86 raises/lowers lines; the PIC/IOAPIC latch rising edges). */
+  device_lower_irq(irq: number): void;
   io: V86Io;
   /** Resets the PC (guest reboot, PCI reset, keyboard-controller reset); resets only v86's own devices. */
   reboot_internal: () => void;
@@ -80,6 +91,12 @@ const REQUIRED_PATHS: readonly (readonly [string, Kind])[] = [
   ["v86.cpu.devices.pci.register_device", "function"],
   ["v86.cpu.devices.pci.raise_irq", "function"],
   ["v86.cpu.devices.pci.lower_irq", "function"],
+  ["v86.cpu.devices.uart0", "object"],
+  ["v86.cpu.devices.uart0.iir", "number"],
+  ["v86.cpu.devices.uart0.ier", "number"],
+  ["v86.cpu.devices.uart0.irq", "number"],
+  ["v86.cpu.devices.uart0.CheckInterrupt", "function"],
+  ["v86.cpu.device_lower_irq", "function"],
   ["v86.cpu.io", "object"],
   ["v86.cpu.io.mmap_register", "function"],
   ["v86.cpu.reboot_internal", "function"],
