@@ -118,5 +118,19 @@ test("boots the guest; the serial terminal shows /init and runs typed commands",
     expect(await page.evaluate(() => window.webvirgl!.serialText())).toContain("webvirgl-42-ok");
   });
 
+  await test.step("a dropped IRQ 4 edge does not silence ttyS0 (serial IRQ watchdog)", async () => {
+    // Leave the ISA line high as if v86 had swallowed an edge: from now on the UART's own raises
+    // are no edges at all, so neither typed input nor output would reach the guest by interrupt.
+    const before = await page.evaluate(() => {
+      const v86 = window.webvirgl!.emulator!.v86 as unknown as { v86: { cpu: { device_raise_irq(irq: number): void } } };
+      v86.v86.cpu.device_raise_irq(4);
+      return window.webvirgl!.emulator!.serialIrqWatchdog!.stats.kicks;
+    });
+    await page.evaluate(() => window.webvirgl!.sendSerial("echo webvirgl-$((7*8))-after-lost-edge\n"));
+    await expect.poll(() => page.evaluate(() => window.webvirgl!.serialText()), { timeout: 60_000 }).toContain("webvirgl-56-after-lost-edge");
+    const after = await page.evaluate(() => window.webvirgl!.emulator!.serialIrqWatchdog!.stats.kicks);
+    expect(after).toBeGreaterThan(before);
+  });
+
   await attachScreenshot(page, testInfo, "booted");
 });
