@@ -76,7 +76,7 @@ export interface ShaderKey {
   clampFragmentColor?: boolean;
   /** FS: rasterizer sprite_coord_enable: bit n replaces TEXCOORD[n] (and GENERIC[n]) by the point coordinate. */
   spriteCoordEnable?: number;
-  /** FS: rasterizer sprite_coord_mode: true = lower-left origin (t flipped). */
+  /** FS: rasterizer sprite_coord_mode: true = gallium LOWER_LEFT (y-down window terms: GL's gl_PointCoord as is), false = UPPER_LEFT (t flipped). */
   spriteCoordLowerLeft?: boolean;
   /**
    * Declare constant buffer 0 as a std140 block `webvirgl_{vs,fs}_cb0` instead of a plain uniform array

@@ -17,6 +17,15 @@ describe("resolve-linkage", () => {
     expect(varyingName("TEXCOORD", 0)).toBe("webvirgl_v_texcoord0");
   });
 
+  it("FS: gallium's UPPER_LEFT sprite origin (y-down window) is GL's gl_PointCoord flipped; LOWER_LEFT is it as is", () => {
+    const src = `FRAG
+DCL IN[0], PCOORD, PERSPECTIVE
+DCL OUT[0], COLOR
+  0: END`;
+    expect(resolveLinkage(prog(src), {}, false).inputs.get(0)?.expr).toBe("vec4(gl_PointCoord.x, 1.0 - gl_PointCoord.y, 0.0, 1.0)");
+    expect(resolveLinkage(prog(src), { spriteCoordLowerLeft: true }, false).inputs.get(0)?.expr).toBe("vec4(gl_PointCoord, 0.0, 1.0)");
+  });
+
   it("FS: colorOutputClamp clamps only the buffers it names", () => {
     const plan = resolveLinkage(prog(FS), { nrCbufs: 3, colorOutputClamp: [false, true] }, false);
     expect(plan.epilogue.filter((l) => l.includes("clamp("))).toEqual(["webvirgl_fragcolor1 = clamp(uintBitsToFloat(o0), 0.0, 1.0);"]);

@@ -115,10 +115,14 @@ export function resolveLinkage(prog: Program, key: ShaderKey, outArray: boolean)
     }
     return { expr: "webvirgl_fragcoord", kind: "f" };
   };
+  // Gallium's sprite origin counts window y downwards; the renderer's GL window coordinates are
+  // numerically gallium's (rows are never flipped), so GL's upper-left gl_PointCoord is gallium's
+  // LOWER_LEFT and gallium's UPPER_LEFT is its flip (the same reason the GL front face is the
+  // opposite of front_ccw).
   const pointCoord = (): RegExpr => ({
     expr: key.spriteCoordLowerLeft
-      ? "vec4(gl_PointCoord.x, 1.0 - gl_PointCoord.y, 0.0, 1.0)"
-      : "vec4(gl_PointCoord, 0.0, 1.0)",
+      ? "vec4(gl_PointCoord, 0.0, 1.0)"
+      : "vec4(gl_PointCoord.x, 1.0 - gl_PointCoord.y, 0.0, 1.0)",
     kind: "f",
   });
 
