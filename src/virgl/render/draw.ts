@@ -38,6 +38,8 @@ const RASTERIZER_DISCARD = 0x8c89;
 const TEXTURE0 = 0x84c0;
 const VS_UNIT_BASE = 16;
 const MAX_ATTRIBS = 16;
+/** Divisor of stride-0 vertex buffers (constant attributes): larger than any instance count. */
+const CONSTANT_ATTRIB_DIVISOR = 0x40000000;
 const GL_INDEX_TYPE: Record<number, number> = { 1: 0x1401, 2: 0x1403, 4: 0x1405 };
 
 
@@ -371,7 +373,10 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
           gl.bufferData(ARRAY_BUFFER, gathered(r.shadow, offset, vb.stride, vf.bytes, 0), STREAM_DRAW);
           setAttrib(i, { buffer: sb, size: vf.size, type: vf.type, normalized: vf.normalized, integer: vf.integer, stride: vf.bytes, offset: 0, divisor: 0 });
         } else {
-          setAttrib(i, { buffer: r.buffer, size: vf.size, type: vf.type, normalized: vf.normalized, integer: vf.integer, stride: vb.stride, offset, divisor: e.instanceDivisor });
+          // gallium stride 0 = one element for every vertex (GL's 0 means "tightly packed"): an
+          // instanced attribute whose divisor no instance count reaches never advances
+          const divisor = vb.stride === 0 ? CONSTANT_ATTRIB_DIVISOR : e.instanceDivisor;
+          setAttrib(i, { buffer: r.buffer, size: vf.size, type: vf.type, normalized: vf.normalized, integer: vf.integer, stride: vb.stride, offset, divisor });
         }
       }
       gl.bindBuffer(ARRAY_BUFFER, null);
