@@ -7,6 +7,7 @@ import type { Instruction, SrcOperand } from "../ir.ts";
 import { fail } from "../passes/fail.ts";
 import type { EmitContext } from "./context.ts";
 import { applyBorder, lodBiasUniform } from "./texture-border.ts";
+import { emitGather } from "./texture-gather.ts";
 import { literal, typeName, type Kind } from "./values.ts";
 
 interface Layout {
@@ -127,13 +128,14 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): boolean {
     ctx.write(inst, { code: "1u", kind: "u", n: 1 });
     return true;
   }
-  if (op === "TG4" || op === "LODQ") fail(inst.loc, `${op} is not supported on a WebGL2 host (no textureGather/textureQueryLod in GLSL ES 3.00)`);
+  if (op === "LODQ") fail(inst.loc, `${op} is not supported on a WebGL2 host (no textureQueryLod in GLSL ES 3.00)`);
 
   if ((lay.msaa || lay.buffer) && op !== "TXF") fail(inst.loc, `${op} is not allowed with ${target} (only TXF/TXQ)`);
   const offsets = inst.texOffsets;
   if (offsets.length > 1) fail(inst.loc, "more than one texture offset");
   if (offsets.length === 1 && lay.offsetDims === 0) fail(inst.loc, `texture offsets are not allowed with ${target}`);
   const offset = offsets[0] ? offsetLiteral(ctx, inst, offsets[0], lay.offsetDims) : null;
+  if (op === "TG4") return emitGather(ctx, inst, info, target, offset); // texture-gather.ts
 
   ctx.open("{");
   const swz = ctx.key.samplers?.[info.index]?.swizzle;
