@@ -90,7 +90,6 @@ describe("caps layout", () => {
       O.prim_mask,
       O.max_uniform_blocks,
       O.max_viewports,
-      O.max_texture_gather_components,
       O.min_aliased_point_size,
       O.max_aliased_point_size,
       O.min_aliased_line_width,
@@ -242,6 +241,9 @@ describe("caps follow the context", () => {
     expect(r.u32(O.max_render_targets)).toBe(4);
     expect(r.u32(O.max_const_buffer_size)).toBe((256 - 16) * 16);
     expect(r.i32(O.min_texel_offset)).toBe(-8);
+    // ARB_texture_gather is emulated in the translator (TG4 → four texel reads), offsets on integer coordinates
+    expect(r.u32(O.max_texture_gather_components)).toBe(4);
+    expect([r.i32(O.min_texture_gather_offset), r.i32(O.max_texture_gather_offset)]).toEqual([-32, 31]);
     expect(r.u32(O.max_vertex_attrib_stride)).toBe(255);
   });
 });

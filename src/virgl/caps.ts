@@ -220,7 +220,9 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
   w.u32(O.max_tbo_size, Math.min(2 ** 27, TBO_ROW_ELEMENTS * num(gl, P.MAX_TEXTURE_SIZE, 2048)));
   w.u32(O.max_uniform_blocks, Math.min(num(gl, P.MAX_VERTEX_UNIFORM_BLOCKS, 12), num(gl, P.MAX_FRAGMENT_UNIFORM_BLOCKS, 12)) + 1);
   w.u32(O.max_viewports, 1);
-  w.u32(O.max_texture_gather_components, 0);
+  // ARB_texture_gather: TG4 is lowered to four level-0 texel reads (shader/emit/texture-gather.ts),
+  // any component; the offset only shifts integer texel coordinates, so the GL 4.5 host's range holds.
+  w.u32(O.max_texture_gather_components, 4);
 
   const [pmin, pmax] = range(gl, P.ALIASED_POINT_SIZE_RANGE);
   const [lmin, lmax] = range(gl, P.ALIASED_LINE_WIDTH_RANGE);
@@ -231,6 +233,8 @@ export function buildCaps(gl: GlCapsSource, probe: FormatProbe): CapsResult {
   w.f32(O.max_texture_lod_bias, num(gl, P.MAX_TEXTURE_LOD_BIAS, 2));
   w.u32(O.max_vertex_outputs, Math.floor(num(gl, P.MAX_VERTEX_OUTPUT_COMPONENTS, 64) / 4));
   w.u32(O.max_vertex_attribs, Math.min(32, num(gl, P.MAX_VERTEX_ATTRIBS, 16)));
+  w.i32(O.min_texture_gather_offset, -32);
+  w.i32(O.max_texture_gather_offset, 31);
   w.i32(O.min_texel_offset, num(gl, P.MIN_PROGRAM_TEXEL_OFFSET, -8));
   w.i32(O.max_texel_offset, num(gl, P.MAX_PROGRAM_TEXEL_OFFSET, 7));
   w.u32(O.uniform_buffer_offset_alignment, num(gl, P.UNIFORM_BUFFER_OFFSET_ALIGNMENT, 256));
