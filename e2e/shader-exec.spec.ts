@@ -457,6 +457,55 @@ IMM[1] FLT32 {0x40000000, 0x00000000, 0x3f800000, 0x00000000}
   expect(problems).toEqual([]);
 });
 
+test("texture gather (TG4 lowering): footprint order, component, offset, swizzle key, clamp-to-edge, uint view", async ({ page }) => {
+  await open(page);
+  const head = `FRAG
+DCL IN[0], GENERIC[0], CONSTANT
+DCL OUT[0], COLOR
+DCL SAMP[0..1]
+DCL SVIEW[0], 2D, FLOAT
+DCL SVIEW[1], 2D, UINT
+DCL TEMP[0..3]
+IMM[0] UINT32 {0, 1, 2, 3}
+IMM[1] INT32 {-1, 1, 0, 0}
+`;
+  // P at the corner shared by texels (i, j) and (i+1, j+1): footprint origin (i0, j0) = (i, j)
+  const pts: [number, number][] = [[0, 0], [1, 2], [3, 3], [2, 1], [-1, 0]];
+  const corner = (i: number, j: number): number[] => fv((i + 1) / TEX_W, (j + 1) / TEX_W, 0, 1);
+  const cl = (v: number): number => Math.max(0, Math.min(TEX_W - 1, v)); // the harness samples clamp-to-edge
+  const foot = (i: number, j: number, ch: (i: number, j: number) => number): number[] =>
+    [ch(cl(i), cl(j + 1)), ch(cl(i + 1), cl(j + 1)), ch(cl(i + 1), cl(j)), ch(cl(i), cl(j))];
+  const tex = [
+    { unit: 0, width: TEX_W, height: TEX_W, format: "rgba32f" as const, data: texData },
+    { unit: 1, width: TEX_W, height: TEX_W, format: "rgba32ui" as const, data: texData.map((v, k) => (k % 4 === 3 ? 0xffffffff : v * 3 + 1)) },
+  ];
+  interface GatherCase { name: string; body: string; expect: (i: number, j: number) => number[]; fsKey?: ExecCase["fsKey"] }
+  const cases: GatherCase[] = [
+    { name: "component 0", body: "TG4 TEMP[0], IN[0], IMM[0].xxxx, SAMP[0], 2D", expect: (i, j) => foot(i, j, (x) => fb(x)) },
+    { name: "component 2", body: "TG4 TEMP[0], IN[0], IMM[0].zzzz, SAMP[0], 2D", expect: (i, j) => foot(i, j, (x, y) => fb(10 * x + y)) },
+    { name: "component 1 + offset (-1, 1)", body: "TG4 TEMP[0], IN[0], IMM[0].yyyy, SAMP[0], 2D, IMM[1].xyyy", expect: (i, j) => foot(i - 1, j + 1, (_, y) => fb(y)) },
+    { name: "swizzle key BGR1: component 0 reads b", body: "TG4 TEMP[0], IN[0], IMM[0].xxxx, SAMP[0], 2D", expect: (i, j) => foot(i, j, (x, y) => fb(10 * x + y)), fsKey: { samplers: [{ swizzle: [2, 1, 0, 5] }] } },
+    { name: "swizzle key BGR1: component 3 is one", body: "TG4 TEMP[0], IN[0], IMM[0].wwww, SAMP[0], 2D", expect: () => fv(1, 1, 1, 1), fsKey: { samplers: [{ swizzle: [2, 1, 0, 5] }] } },
+    { name: "uint view component 2", body: "TG4 TEMP[0], IN[0], IMM[0].zzzz, SAMP[1], 2D", expect: (i, j) => foot(i, j, (x, y) => (10 * x + y) * 3 + 1) },
+  ];
+  const exec: ExecCase[] = cases.map((c) => ({
+    fs: `${head}  ${c.body}\n  MOV OUT[0], TEMP[0]\n  END\n`,
+    mode: "points", target: "u32", width: pts.length, height: 1, inputs: pts.map(([i, j]) => [corner(i, j)]), textures: tex, fsKey: c.fsKey,
+  }));
+  const results = await runAll(page, exec);
+  const problems: string[] = [];
+  results.forEach((r, n) => {
+    const c = cases[n]!;
+    if (!r.ok) return void problems.push(`${c.name}: ${r.error}`);
+    pts.forEach(([i, j], k) => {
+      const want = c.expect(i, j).map((w) => w >>> 0);
+      const got = r.words.slice(k * 4, k * 4 + 4);
+      if (want.join() !== got.join()) problems.push(`${c.name} at corner (${i}, ${j}): got ${got.map(hex)} want ${want.map(hex)}`);
+    });
+  });
+  expect(problems).toEqual([]);
+});
+
 test("derivatives on a known ramp and gl_FragCoord conventions", async ({ page }) => {
   await open(page);
   const W = 4, H = 4;
