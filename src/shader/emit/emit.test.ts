@@ -185,10 +185,10 @@ describe("emitters", () => {
   });
 
   it("reports unsupported opcodes and targets with a location", () => {
-    const r = translateTgsi(`${HEAD}  0: TG4 TEMP[0], IN[0], IMM[0], SAMP[0], 2D\n  1: END\n`);
+    const r = translateTgsi(`${HEAD}  0: LODQ TEMP[0], IN[0], SAMP[0], 2D\n  1: END\n`);
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.error.message).toMatch(/TG4 is not supported/);
+      expect(r.error.message).toMatch(/LODQ is not supported/);
       expect(r.error.line).toBe(18);
     }
     const ms = translateTgsi(`${HEAD}  0: TEX TEMP[0], IN[0], SAMP[0], 2D_MSAA\n  1: END\n`);
