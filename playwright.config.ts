@@ -39,7 +39,8 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   webServer: {
-    command: `npx vite --port ${port} --strictPort`,
+    // No HMR / file watching (vite.config.ts): editing src/ must not reload a page mid-test.
+    command: `WEBVIRGL_NO_HMR=1 npx vite --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,

@@ -8,8 +8,12 @@ const isolationHeaders = {
   "Cross-Origin-Resource-Policy": "cross-origin",
 };
 
+// Test and benchmark servers (WEBVIRGL_NO_HMR=1, set by playwright.config.ts) neither watch files
+// nor hot-reload: an edit in the tree while a guest boots would otherwise reload the page under test.
+const noHmr = process.env.WEBVIRGL_NO_HMR === "1";
+
 export default defineConfig({
-  server: { headers: isolationHeaders, host: "127.0.0.1", port: 5173, strictPort: false },
+  server: { headers: isolationHeaders, host: "127.0.0.1", port: 5173, strictPort: false, ...(noHmr ? { hmr: false, watch: null } : {}) },
   preview: { headers: isolationHeaders, host: "127.0.0.1", port: 4173 },
   worker: { format: "es" },
   build: {
