@@ -38,6 +38,13 @@ const RASTERIZER_DISCARD = 0x8c89;
 const TEXTURE0 = 0x84c0;
 const VS_UNIT_BASE = 16;
 const MAX_ATTRIBS = 16;
+/** WebGL's rule: a vertex attribute's offset and stride must be multiples of its GL type's size. */
+export function misalignedAttrib(glType: number, offset: number, stride: number): boolean {
+  // BYTE/UNSIGNED_BYTE 1; SHORT/UNSIGNED_SHORT/HALF_FLOAT 2; 32-bit and packed 2_10_10_10 types 4
+  const a = glType === 0x1400 || glType === 0x1401 ? 1 : glType === 0x1402 || glType === 0x1403 || glType === 0x140b ? 2 : 4;
+  return offset % a !== 0 || stride % a !== 0;
+}
+
 /** Divisor of stride-0 vertex buffers (constant attributes): larger than any instance count. */
 const CONSTANT_ATTRIB_DIVISOR = 0x40000000;
 const GL_INDEX_TYPE: Record<number, number> = { 1: 0x1401, 2: 0x1403, 4: 0x1405 };
@@ -372,6 +379,16 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
           gl.bindBuffer(ARRAY_BUFFER, sb);
           gl.bufferData(ARRAY_BUFFER, gathered(r.shadow, offset, vb.stride, vf.bytes, 0), STREAM_DRAW);
           setAttrib(i, { buffer: sb, size: vf.size, type: vf.type, normalized: vf.normalized, integer: vf.integer, stride: vf.bytes, offset: 0, divisor: 0 });
+        } else if (misalignedAttrib(vf.type, offset, vb.stride)) {
+          // WebGL requires offset and stride to be multiples of the component size (GL does not):
+          // the elements this draw reaches are packed on the CPU into a scratch buffer
+          if (!r.shadow) return `vertex buffer ${e.vertexBufferIndex} has no CPU copy to repack`;
+          const n = vb.stride === 0 ? 1 : e.instanceDivisor > 0 ? Math.floor((instances - 1) / e.instanceDivisor) + 1 : vertexEnd();
+          const sb = (o.scratch[i] ??= env.objs.buffer());
+          gl.bindBuffer(ARRAY_BUFFER, sb);
+          gl.bufferData(ARRAY_BUFFER, gatherVertices(r.shadow, offset, vb.stride, vf.bytes, vertexSequence(0, n)), STREAM_DRAW);
+          const divisor = vb.stride === 0 ? CONSTANT_ATTRIB_DIVISOR : e.instanceDivisor;
+          setAttrib(i, { buffer: sb, size: vf.size, type: vf.type, normalized: vf.normalized, integer: vf.integer, stride: vf.bytes, offset: 0, divisor });
         } else {
           // gallium stride 0 = one element for every vertex (GL's 0 means "tightly packed"): an
           // instanced attribute whose divisor no instance count reaches never advances
