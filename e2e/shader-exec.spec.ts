@@ -506,6 +506,49 @@ IMM[1] INT32 {-1, 1, 0, 0}
   expect(problems).toEqual([]);
 });
 
+test("texture gather on a cube map: face selection and footprint texels past a face edge (seamless)", async ({ page }) => {
+  await open(page);
+  // 4x4 faces; texel (i, j) of face f reads id = 16f + 4j + i in every channel
+  const id = (f: number, i: number, j: number): number => 16 * f + 4 * j + i;
+  const data: number[] = [];
+  for (let f = 0; f < 6; f++) for (let j = 0; j < TEX_W; j++) for (let i = 0; i < TEX_W; i++) data.push(...Array(4).fill(id(f, i, j)));
+  const [PX, NX, NY, PZ] = [0, 1, 3, 4];
+  // direction → expected ids (i0,j1), (i1,j1), (i1,j0), (i0,j0), worked out from the GL major-axis table:
+  // +Z: s = (rx + 1)/2, t = (-ry + 1)/2; -X: s = (rz + 1)/2, t = (-ry + 1)/2; +X: s = (-rz + 1)/2.
+  const cases: { name: string; dir: number[]; want: number[] }[] = [
+    { name: "+Z inside", dir: [0, 0, 1], want: [id(PZ, 1, 2), id(PZ, 2, 2), id(PZ, 2, 1), id(PZ, 1, 1)] },
+    { name: "-X inside", dir: [-1, 0, 0], want: [id(NX, 1, 2), id(NX, 2, 2), id(NX, 2, 1), id(NX, 1, 1)] },
+    { name: "+X inside", dir: [1, -0.5, -0.5], want: [id(PX, 2, 3), id(PX, 3, 3), id(PX, 3, 2), id(PX, 2, 2)] },
+    // s = 1/16 on +Z: i0 = -1 lies past the rx = -1 edge, i.e. the last column of -X
+    { name: "+Z left edge → -X", dir: [-0.875, 0, 1], want: [id(NX, 3, 2), id(PZ, 0, 2), id(PZ, 0, 1), id(NX, 3, 1)] },
+    // t = 15/16 on +Z: j1 = 4 lies past the ry = -1 edge, i.e. the first row of -Y
+    { name: "+Z bottom edge → -Y", dir: [0, -0.875, 1], want: [id(NY, 1, 0), id(NY, 2, 0), id(PZ, 2, 3), id(PZ, 1, 3)] },
+  ];
+  const fsSrc = `FRAG
+DCL IN[0], GENERIC[0], CONSTANT
+DCL OUT[0], COLOR
+DCL SAMP[0]
+DCL SVIEW[0], CUBE, FLOAT
+DCL TEMP[0]
+IMM[0] UINT32 {3, 0, 0, 0}
+  TG4 TEMP[0], IN[0], IMM[0].xxxx, SAMP[0], CUBE
+  MOV OUT[0], TEMP[0]
+  END
+`;
+  const [r] = await runAll(page, [{
+    fs: fsSrc, mode: "points", target: "u32", width: cases.length, height: 1,
+    inputs: cases.map((c) => [fv(c.dir[0]!, c.dir[1]!, c.dir[2]!, 0)]),
+    textures: [{ unit: 0, width: TEX_W, height: TEX_W, format: "rgba32f", data, cube: true }],
+  }]);
+  expect(r!.ok, r!.error).toBe(true);
+  const problems: string[] = [];
+  cases.forEach((c, k) => {
+    const got = r!.words.slice(k * 4, k * 4 + 4).map(bf);
+    if (got.join() !== c.want.join()) problems.push(`${c.name}: got ${got} want ${c.want}`);
+  });
+  expect(problems).toEqual([]);
+});
+
 test("derivatives on a known ramp and gl_FragCoord conventions", async ({ page }) => {
   await open(page);
   const W = 4, H = 4;

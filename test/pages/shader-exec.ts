@@ -18,6 +18,8 @@ export interface ExecTexture {
   format: "rgba32f" | "rgba32ui" | "depth32f";
   data: number[];
   compare?: boolean;
+  /** rgba32f only: a cube map, `data` holds the 6 faces in GL order (+X, -X, +Y, -Y, +Z, -Z). */
+  cube?: boolean;
 }
 
 export interface ExecCase {
@@ -194,14 +196,21 @@ function run(c: ExecCase): ExecResult {
       const tex = gl.createTexture()!;
       cleanup.push(() => gl.deleteTexture(tex));
       gl.activeTexture(gl.TEXTURE0 + t.unit);
-      gl.bindTexture(gl.TEXTURE_2D, tex);
-      if (t.format === "rgba32f") gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA32F, t.width, t.height, 0, gl.RGBA, gl.FLOAT, new Float32Array(t.data));
+      const bind = t.cube ? gl.TEXTURE_CUBE_MAP : gl.TEXTURE_2D;
+      gl.bindTexture(bind, tex);
+      const faceWords = t.width * t.height * 4;
+      if (t.cube) {
+        for (let f = 0; f < 6; f++) {
+          const face = new Float32Array(t.data.slice(f * faceWords, (f + 1) * faceWords));
+          gl.texImage2D(gl.TEXTURE_CUBE_MAP_POSITIVE_X + f, 0, gl.RGBA32F, t.width, t.height, 0, gl.RGBA, gl.FLOAT, face);
+        }
+      } else if (t.format === "rgba32f") gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA32F, t.width, t.height, 0, gl.RGBA, gl.FLOAT, new Float32Array(t.data));
       else if (t.format === "rgba32ui") gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA32UI, t.width, t.height, 0, gl.RGBA_INTEGER, gl.UNSIGNED_INT, new Uint32Array(t.data));
       else gl.texImage2D(gl.TEXTURE_2D, 0, gl.DEPTH_COMPONENT32F, t.width, t.height, 0, gl.DEPTH_COMPONENT, gl.FLOAT, new Float32Array(t.data));
-      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
-      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
-      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
-      gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+      gl.texParameteri(bind, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+      gl.texParameteri(bind, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+      gl.texParameteri(bind, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+      gl.texParameteri(bind, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
       if (t.compare) {
         gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_COMPARE_MODE, gl.COMPARE_REF_TO_TEXTURE);
         gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_COMPARE_FUNC, gl.LEQUAL);
