@@ -102,7 +102,9 @@ describe("fuzz", () => {
       iterations++;
     }
     expect(iterations).toBeGreaterThan(1000);
-    expect(slowest).toBeLessThan(500);
+    // A pathological (super-linear) input, not speed: ~10 ms is typical, but a loaded 2-core CI
+    // machine stalls single calls for hundreds of ms (GC, scheduling), so only a blow-up fails.
+    expect(slowest).toBeLessThan(5000);
     // Whatever the translator accepts must be valid GLSL ES 3.00.
     const errors = await compileAll(compiled, 2);
     expect([...errors].slice(0, 3)).toEqual([]);
