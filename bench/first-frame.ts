@@ -72,6 +72,7 @@ async function visit(
     await installFirstFrameProbe(gp);
     const milestones = await waitForFirstFrame(gp, undefined, (line) => console.log(line));
     console.log(`  first 3D frame at ${milestones.first3dFrameS} s (boot source ${milestones.bootSource}; /init or restore at ${milestones.initMarkerS} s; machine says ${milestones.machineFirstFrameS} s)`);
+    if (milestones.restore?.steps) console.log(`  restore steps (ms since the boot started): ${JSON.stringify(milestones.restore.steps)}, replay ${Math.round(milestones.restore.replayMs ?? 0)} ms`);
     await keepOpen?.(gp);
     // Read again: keepOpen may have waited for the snapshot write.
     return { kind, ok: true, error: null, milestones: await readMilestones(gp), load: loadAverages() };

@@ -33,7 +33,7 @@ export interface FirstFrameMilestones {
   machineFirstFrameS: number | null;
   /** Renderer stats when the first 3D frame was presented. */
   drawsAtFirstFrame: number | null;
-  restore: { ms: number; readMs: number; bytes: number; point: string; replayMs: number | null; replayCalls: number | null } | null;
+  restore: { ms: number; readMs: number; bytes: number; point: string; replayMs: number | null; replayCalls: number | null; steps: Record<string, number> | null } | null;
   /** The snapshot at the shell prompt (first visit). */
   snapshotSaved: { bytes: number; pauseMs: number; writeMs: number; atS: number } | null;
   /** The snapshot with kmscube running (first visit, after its first frames). */
@@ -70,7 +70,8 @@ export async function installFirstFrameProbe(gp: GuestPage): Promise<void> {
       if (e.type === "run-begin" && e.name === "kmscube") probe.runBegin ??= performance.now();
     });
     machine.on("restored", (r: MachineRestored) => {
-      probe.restore = { ms: r.ms, readMs: r.readMs, bytes: r.bytes, point: r.point, replayMs: r.replay?.ms ?? null, replayCalls: r.replay?.calls ?? null };
+      const steps = r.steps ? Object.fromEntries(Object.entries(r.steps).map(([k, v]) => [k, Math.round(v)])) : null;
+      probe.restore = { ms: r.ms, readMs: r.readMs, bytes: r.bytes, point: r.point, replayMs: r.replay?.ms ?? null, replayCalls: r.replay?.calls ?? null, steps };
     });
     machine.on("snapshotSaved", (info: MachineSnapshotSaved) => {
       const saved = { bytes: info.bytes, pauseMs: info.pauseMs, writeMs: info.writeMs, at: performance.now() };

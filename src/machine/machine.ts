@@ -89,6 +89,21 @@ export interface MachineRestored {
   point: SnapshotPoint;
   /** The virgl call log's replay into the GPU worker (null without 3D state in the snapshot). */
   replay: VirglReplayReport | null;
+  /** Since `timings.bootStarted`, when each restore step was done (ms): where a restore's time goes. */
+  steps: RestoreSteps;
+}
+
+export interface RestoreSteps {
+  /** manifest.json fetched. */
+  manifest: number;
+  /** The GPU worker ready (WebGL2 context, capsets). */
+  gpuReady: number;
+  /** Snapshot found in storage and read, BIOS images fetched. */
+  snapshotRead: number;
+  /** v86 built (its wasm instantiated) with our devices plugged in. */
+  pcBuilt: number;
+  /** v86 state and device state restored (the virgl replay queued). */
+  stateRestored: number;
 }
 
 export interface MachineSnapshotSaved extends SnapshotInfo {
@@ -248,6 +263,7 @@ class Machine implements VirtualGpuMachine {
   bootCount = 0;
   cmdline: string | null = null;
   bootSource: BootSource | null = null;
+  private readonly restoreSteps: RestoreSteps = { manifest: 0, gpuReady: 0, snapshotRead: 0, pcBuilt: 0, stateRestored: 0 };
   readonly timings: MachineTimings = { imagesLoaded: null, bootStarted: null, emulatorStarted: null, initMarker: null, restored: null, firstFrame: null };
   private readonly snapshots: SnapshotStore | null;
   /** The config snapshots of this machine are stored under (known once images and caps are). */
@@ -619,13 +635,16 @@ class Machine implements VirtualGpuMachine {
    */
   private async tryRestore(): Promise<boolean> {
     const base = this.guestBaseUrl();
+    const since = () => performance.now() - (this.timings.bootStarted ?? 0);
     let manifest: GuestManifest;
     try {
       manifest = await fetchManifest(base);
     } catch {
       return false; // the cold path fetches it again and reports the failure
     }
+    this.restoreSteps.manifest = since();
     const gpu = this.machineGpu ?? (await this.gpuReady!);
+    this.restoreSteps.gpuReady = since();
     if (manifest.initrd.size === null) return false;
     const shellConfig = (this.snapshotConfigValue = this.snapshotConfigFor(manifest, this.memorySizeFor(manifest.initrd.size), gpu));
     if (!shellConfig) return false;
@@ -644,6 +663,7 @@ class Machine implements VirtualGpuMachine {
       if (!stored) continue;
       this.manifestValue = manifest;
       this.timings.imagesLoaded ??= performance.now();
+      this.restoreSteps.snapshotRead = since();
       try {
         // From the shell snapshot, a demo that can be saved running records its calls to be saved once it runs.
         await this.bootFromSnapshot(gpu, await images, stored.record, stored.readMs, point === "shell" && points[0] !== "shell" ? points[0] : null);
@@ -683,10 +703,13 @@ class Machine implements VirtualGpuMachine {
   private async bootFromSnapshot(gpu: MachineGpu, images: FetchedGuestImages, record: SnapshotRecord, readMs: number, demoPoint: SnapshotPoint | null): Promise<void> {
     const running = record.config.point !== "shell";
     this.setPhase("starting", running ? `Restoring the snapshot (${this.demoValue.title} running)…` : "Restoring the snapshot…");
+    const since = () => performance.now() - (this.timings.bootStarted ?? 0);
     const emulator = await this.newPc(gpu, images, record.config.cmdline, record.memorySize, false, demoPoint !== null);
+    this.restoreSteps.pcBuilt = since();
     const device = this.device?.();
     if (!device) throw new Error("snapshot restore: the emulator did not create the virtio-gpu");
     await restoreState(emulator, device, record);
+    this.restoreSteps.stateRestored = since();
     // The guest runs while the worker finishes the replay: what it sends next queues behind the
     // replayed calls in the one ordered stream. A replay that went wrong shows a moment later
     // (its report settles after a worker fence); the throw then tears this PC down and the caller
@@ -706,7 +729,7 @@ class Machine implements VirtualGpuMachine {
     if (replay && replay.errors > replay.expectedErrors) {
       throw new Error(`virgl call log replay (${replay.calls} calls): ${replay.errors} renderer errors, ${replay.expectedErrors} when recorded; first: ${replay.firstError ?? "?"}`);
     }
-    this.events.emit("restored", { at, ms, readMs, bytes: record.v86State.byteLength, point: record.config.point, replay });
+    this.events.emit("restored", { at, ms, readMs, bytes: record.v86State.byteLength, point: record.config.point, replay, steps: { ...this.restoreSteps } });
     if (running) return;
     this.sendSerial(demoCommandLine(this.demoValue));
     if (demoPoint) this.armDemoCapture(emulator, demoPoint);
