@@ -406,6 +406,25 @@ const texData: number[] = [];
 for (let j = 0; j < TEX_W; j++) for (let i = 0; i < TEX_W; i++) texData.push(i, j, 10 * i + j, 0.5);
 const texel = (i: number, j: number): number[] => fv(i, j, 10 * i + j, 0.5);
 const centre = (i: number, j: number): number[] => fv((i + 0.5) / TEX_W, (j + 0.5) / TEX_W, 0, 1);
+/** Units 0 (rgba32f, texel values above) and 1 (rgba32ui, 3v + 1, alpha all ones) of the texture tests. */
+const FLOAT_AND_UINT_TEXTURES = [
+  { unit: 0, width: TEX_W, height: TEX_W, format: "rgba32f" as const, data: texData },
+  { unit: 1, width: TEX_W, height: TEX_W, format: "rgba32ui" as const, data: texData.map((v, k) => (k % 4 === 3 ? 0xffffffff : v * 3 + 1)) },
+];
+
+/** One line per failed case and per point whose four result words differ from `want` (u32 targets). */
+function pointMismatches<P>(results: ExecResult[], names: string[], pts: P[], want: (n: number, p: P) => number[], where: (p: P) => string): string[] {
+  const problems: string[] = [];
+  results.forEach((r, n) => {
+    if (!r.ok) return void problems.push(`${names[n]}: ${r.error}`);
+    pts.forEach((p, k) => {
+      const w = want(n, p).map((v) => v >>> 0);
+      const got = r.words.slice(k * 4, k * 4 + 4);
+      if (w.join() !== got.join()) problems.push(`${names[n]} ${where(p)}: got ${got.map(hex)} want ${w.map(hex)}`);
+    });
+  });
+  return problems;
+}
 
 test("texture sampling: TEX/TXB/TXL/TXP/TXF/TXQ, offsets, swizzle key, integer and shadow samplers", async ({ page }) => {
   await open(page);
@@ -422,8 +441,7 @@ IMM[1] FLT32 {0x40000000, 0x00000000, 0x3f800000, 0x00000000}
 `;
   const pts: [number, number][] = [[0, 0], [1, 2], [3, 3], [2, 1]];
   const tex = [
-    { unit: 0, width: TEX_W, height: TEX_W, format: "rgba32f" as const, data: texData },
-    { unit: 1, width: TEX_W, height: TEX_W, format: "rgba32ui" as const, data: texData.map((v, k) => (k % 4 === 3 ? 0xffffffff : v * 3 + 1)) },
+    ...FLOAT_AND_UINT_TEXTURES,
     { unit: 2, width: TEX_W, height: TEX_W, format: "depth32f" as const, data: Array.from({ length: 16 }, (_, k) => ((k % 4) + Math.floor(k / 4)) / 8), compare: true },
   ];
   interface TexCase { name: string; body: string; inputs: number[][]; expect: (p: [number, number]) => number[]; fsKey?: ExecCase["fsKey"]; target?: "u32" | "f32" }
@@ -444,17 +462,8 @@ IMM[1] FLT32 {0x40000000, 0x00000000, 0x3f800000, 0x00000000}
     mode: "points", target: "u32", width: pts.length, height: 1, inputs: c.inputs.map((v) => [v]), textures: tex, fsKey: c.fsKey,
   }));
   const results = await runAll(page, exec);
-  const problems: string[] = [];
-  results.forEach((r, n) => {
-    const c = cases[n]!;
-    if (!r.ok) return void problems.push(`${c.name}: ${r.error}`);
-    pts.forEach((p, k) => {
-      const want = c.expect(p).map((w) => w >>> 0);
-      const got = r.words.slice(k * 4, k * 4 + 4);
-      if (want.join() !== got.join()) problems.push(`${c.name} texel ${p}: got ${got.map(hex)} want ${want.map(hex)}`);
-    });
-  });
-  expect(problems).toEqual([]);
+  const names = cases.map((c) => c.name);
+  expect(pointMismatches(results, names, pts, (n, p) => cases[n]!.expect(p), (p) => `texel ${p}`)).toEqual([]);
 });
 
 test("texture gather (TG4 lowering): footprint order, component, offset, swizzle key, clamp-to-edge, uint view", async ({ page }) => {
@@ -475,10 +484,7 @@ IMM[1] INT32 {-1, 1, 0, 0}
   const cl = (v: number): number => Math.max(0, Math.min(TEX_W - 1, v)); // the harness samples clamp-to-edge
   const foot = (i: number, j: number, ch: (i: number, j: number) => number): number[] =>
     [ch(cl(i), cl(j + 1)), ch(cl(i + 1), cl(j + 1)), ch(cl(i + 1), cl(j)), ch(cl(i), cl(j))];
-  const tex = [
-    { unit: 0, width: TEX_W, height: TEX_W, format: "rgba32f" as const, data: texData },
-    { unit: 1, width: TEX_W, height: TEX_W, format: "rgba32ui" as const, data: texData.map((v, k) => (k % 4 === 3 ? 0xffffffff : v * 3 + 1)) },
-  ];
+  const tex = FLOAT_AND_UINT_TEXTURES;
   interface GatherCase { name: string; body: string; expect: (i: number, j: number) => number[]; fsKey?: ExecCase["fsKey"] }
   const cases: GatherCase[] = [
     { name: "component 0", body: "TG4 TEMP[0], IN[0], IMM[0].xxxx, SAMP[0], 2D", expect: (i, j) => foot(i, j, (x) => fb(x)) },
@@ -493,17 +499,8 @@ IMM[1] INT32 {-1, 1, 0, 0}
     mode: "points", target: "u32", width: pts.length, height: 1, inputs: pts.map(([i, j]) => [corner(i, j)]), textures: tex, fsKey: c.fsKey,
   }));
   const results = await runAll(page, exec);
-  const problems: string[] = [];
-  results.forEach((r, n) => {
-    const c = cases[n]!;
-    if (!r.ok) return void problems.push(`${c.name}: ${r.error}`);
-    pts.forEach(([i, j], k) => {
-      const want = c.expect(i, j).map((w) => w >>> 0);
-      const got = r.words.slice(k * 4, k * 4 + 4);
-      if (want.join() !== got.join()) problems.push(`${c.name} at corner (${i}, ${j}): got ${got.map(hex)} want ${want.map(hex)}`);
-    });
-  });
-  expect(problems).toEqual([]);
+  const names = cases.map((c) => c.name);
+  expect(pointMismatches(results, names, pts, (n, [i, j]) => cases[n]!.expect(i, j), ([i, j]) => `at corner (${i}, ${j})`)).toEqual([]);
 });
 
 test("texture gather on a cube map: face selection and footprint texels past a face edge (seamless)", async ({ page }) => {
