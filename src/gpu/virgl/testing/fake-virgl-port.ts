@@ -4,18 +4,11 @@
  */
 import type { Rect } from "../../scanout-backend.ts";
 import type { ResourceDesc } from "../../../virgl/resource-desc.ts";
+import type { RecordedCall } from "../recorded-log.ts";
 import type { GatheredChunk, TransferArgs, VirglError, VirglPort, VirglReply } from "../virgl-port.ts";
 
-export type PortCall =
-  | { op: "createContext"; ctxId: number; name: string }
-  | { op: "destroyContext"; ctxId: number }
-  | { op: "createResource"; desc: ResourceDesc }
-  | { op: "unrefResource"; res: number }
-  | { op: "attachResource" | "detachResource"; ctxId: number; res: number }
-  | { op: "transferToHost"; args: TransferArgs; bytes: Uint8Array | null }
-  | { op: "setScanout"; scanoutId: number; res: number; rect: Rect }
-  | { op: "flush"; res: number; rect: Rect }
-  | { op: "reset" };
+/** What the fake records: the logged calls of a recording (submits go to `pending`), plus reset. */
+export type PortCall = Exclude<RecordedCall, { op: "submit" }> | { op: "reset" };
 
 export interface PendingWork {
   kind: "submit" | "transferFromHost" | "fence";
