@@ -19,17 +19,12 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "@playwright/test";
 import { hasGuestImages, guestManifestPath } from "../src/emulator/node-images.ts";
-import { startBenchEnvironment } from "./lib/harness.ts";
+import { cliOption as option, startBenchEnvironment } from "./lib/harness.ts";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const resultsPath = join(repoRoot, "bench", "results", "kmscube.json");
 const BOOT_TIMEOUT_MS = 400_000;
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
 const warmupS = Number(option("warmup", "10"));
 const windowS = Number(option("window", "20"));
 const only = option("only", "");

@@ -7,27 +7,18 @@
  * and prints self/inclusive time tables. `--trace` adds a 3 s Chromium trace (/tmp/kmscube-trace.json)
  * whose per-thread event totals show where the worker blocks (e.g. the canvas push's ReadPixels).
  *
- *   npx tsx scripts/profile-kmscube.ts [--seconds 10] [--warmup 8] [--params virgl=0] [--trace] [--port 5331]
+ *   npx tsx scripts/profile-kmscube.ts [--seconds 10] [--warmup 8] [--params virgl=0] [--trace]
  *
  * Profiles are written to /tmp/kmscube-{page,worker}.cpuprofile (open in Chrome DevTools).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { execSync } from "node:child_process";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type CDPSession } from "@playwright/test";
-import { createServer } from "vite";
-import { chromiumArgs } from "../playwright.config.ts";
+import type { CDPSession } from "@playwright/test";
+import { cliOption as option, startBenchEnvironment } from "../bench/lib/harness.ts";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
 const seconds = Number(option("seconds", "10"));
 const warmup = Number(option("warmup", "8"));
-const port = Number(option("port", "5331"));
 const extraParams = new URLSearchParams(option("params", ""));
 const trace = args.includes("--trace");
 
@@ -84,15 +75,9 @@ function childProcess(type: string): number | null {
 }
 
 async function main(): Promise<void> {
-  // No HMR/watching: edits elsewhere in the tree must not reload the page mid-profile.
-  const server = await createServer({
-    root: repoRoot,
-    configFile: join(repoRoot, "vite.config.ts"),
-    server: { port, strictPort: true, host: "127.0.0.1", hmr: false, watch: { ignored: ["**/*"] } },
-    logLevel: "warn",
-  });
-  await server.listen();
-  const browser = await chromium.launch({ executablePath: process.env.WEBVIRGL_CHROMIUM ?? "/usr/bin/chromium", args: chromiumArgs });
+  // Vite without HMR/watching (edits elsewhere must not reload the page mid-profile) + Chromium.
+  const env = await startBenchEnvironment();
+  const browser = env.browser;
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
@@ -118,7 +103,7 @@ async function main(): Promise<void> {
 
     const params = new URLSearchParams({ run: "kmscube", display: "1024x768" });
     for (const [k, v] of extraParams) params.set(k, v);
-    await page.goto(`http://127.0.0.1:${port}/?${params}`);
+    await page.goto(`${env.url}/?${params}`);
     await session.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
     await page.waitForFunction(() => /Rendered [1-9]\d* frames/.test(window.webvirgl?.serialText() ?? ""), null, { timeout: 600_000, polling: 1000 });
     console.log(`kmscube is rendering; warm-up ${warmup} s`);
@@ -159,8 +144,7 @@ async function main(): Promise<void> {
       console.log(`trace: /tmp/kmscube-trace.json (${buf.length} bytes)`);
     }
   } finally {
-    await browser.close();
-    await server.close();
+    await env.close();
   }
 }
 
