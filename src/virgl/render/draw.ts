@@ -410,10 +410,10 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       // rasterizer discard; the list draw rasterizes after it.
       const rasterizes = (s0 & RS.rasterizerDiscard) === 0;
       const polygonMode = rasterizes ? emulatedPolygonMode(s0, cmd.mode) : undefined;
-      const rotateFirst = rasterizes && polygonMode === undefined && needsFirstVertexRotation(s0, cmd.mode, fsObj.text);
+      const rotateFirst = rasterizes && polygonMode === undefined && needsFirstVertexRotation(s0, cmd.mode, fsObj);
       const drawList = (): void => {
         let edge = (_v: number): boolean => true;
-        const edgeIn = polygonMode === undefined ? undefined : edgeFlagInput(vsObj.text);
+        const edgeIn = polygonMode === undefined ? undefined : edgeFlagInput(vsObj);
         const e = edgeIn === undefined ? undefined : ve[edgeIn];
         const vb = e ? sub.vertexBuffers[e.vertexBufferIndex] : undefined;
         const r = e && vb ? env.ctx.resource(env.resources, vb.res) : undefined;

@@ -32,8 +32,8 @@ describe("polygon mode emulation", () => {
   });
   it("finds the input Mesa copies to EDGEFLAG and reads flags from the attribute bytes", () => {
     const tgsi = "VERT\nDCL IN[0]\nDCL IN[1]\nDCL OUT[0], POSITION\nDCL OUT[2], EDGEFLAG\n  0: MOV OUT[2], IN[1]\n  1: MOV OUT[0], IN[0]\n  2: END\n";
-    expect(edgeFlagInput(tgsi)).toBe(1);
-    expect(edgeFlagInput("VERT\nDCL IN[0]\nDCL OUT[0], POSITION\n")).toBeUndefined();
+    expect(edgeFlagInput({ text: tgsi })).toBe(1);
+    expect(edgeFlagInput({ text: "VERT\nDCL IN[0]\nDCL OUT[0], POSITION\n" })).toBeUndefined();
     const flags = edgeFlagOf(Uint8Array.from([9, 1, 9, 0, 9, 1]), 1, 2, 1); // byte per vertex at 1, 3, 5
     expect([0, 1, 2, 3].map(flags)).toEqual([true, false, true, true]); // beyond the buffer: GL's default true
   });

@@ -32,11 +32,20 @@ export function emulatedPolygonMode(s0: number, mode: number): number | undefine
 }
 
 /** The vertex-shader input copied to the EDGEFLAG output (Mesa's `MOV OUT[e], IN[i]`), if any. */
-export function edgeFlagInput(tgsi: string): number | undefined {
+export function edgeFlagInput(vs: { readonly text: string }): number | undefined {
+  let known = edgeFlagInputs.get(vs);
+  if (known === undefined) edgeFlagInputs.set(vs, (known = scanEdgeFlagInput(vs.text)));
+  return known ?? undefined;
+}
+
+/** Per shader object, scanned once (null: no edge-flag input), not per draw. */
+const edgeFlagInputs = new WeakMap<object, number | null>();
+
+function scanEdgeFlagInput(tgsi: string): number | null {
   const decl = /DCL OUT\[(\d+)\],\s*EDGEFLAG/.exec(tgsi);
-  if (!decl) return undefined;
+  if (!decl) return null;
   const mov = new RegExp(`MOV OUT\\[${decl[1]}\\](?:\\.[xyzw]+)?,\\s*IN\\[(\\d+)\\]`).exec(tgsi);
-  return mov ? Number(mov[1]) : undefined;
+  return mov ? Number(mov[1]) : null;
 }
 
 /**

@@ -10,11 +10,11 @@ const SMOOTH_FS = "FRAG\nDCL IN[0], GENERIC[0], PERSPECTIVE\nDCL OUT[0], COLOR\n
 describe("first-vertex provoking convention", () => {
   it("only with flatshade_first, triangle modes and flat values in play", () => {
     const first = 1 << 4;
-    expect(needsFirstVertexRotation(first, Prim.TRIANGLES, FLAT_FS)).toBe(true);
-    expect(needsFirstVertexRotation(first | 1, Prim.TRIANGLE_STRIP, SMOOTH_FS)).toBe(true); // flat-shaded colours
-    expect(needsFirstVertexRotation(first, Prim.TRIANGLES, SMOOTH_FS)).toBe(false);
-    expect(needsFirstVertexRotation(0, Prim.TRIANGLES, FLAT_FS)).toBe(false);
-    expect(needsFirstVertexRotation(first, Prim.LINES, FLAT_FS)).toBe(false);
+    expect(needsFirstVertexRotation(first, Prim.TRIANGLES, { text: FLAT_FS })).toBe(true);
+    expect(needsFirstVertexRotation(first | 1, Prim.TRIANGLE_STRIP, { text: SMOOTH_FS })).toBe(true); // flat-shaded colours
+    expect(needsFirstVertexRotation(first, Prim.TRIANGLES, { text: SMOOTH_FS })).toBe(false);
+    expect(needsFirstVertexRotation(0, Prim.TRIANGLES, { text: FLAT_FS })).toBe(false);
+    expect(needsFirstVertexRotation(first, Prim.LINES, { text: FLAT_FS })).toBe(false);
   });
   it("every triangle ends with GL's first-convention provoking vertex, in a rotation (same winding)", () => {
     // triangles: provoking 0 and 3

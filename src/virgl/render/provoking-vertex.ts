@@ -16,10 +16,19 @@ const FLATSHADE_FIRST = 1 << 4;
  * Whether a draw needs the rotation: first-vertex convention, a triangle mode, and flat values in
  * play (flat shading of colours, or a fragment-shader input with CONSTANT interpolation).
  */
-export function needsFirstVertexRotation(s0: number, mode: number, fsTgsi: string): boolean {
+export function needsFirstVertexRotation(s0: number, mode: number, fs: { readonly text: string }): boolean {
   if ((s0 & FLATSHADE_FIRST) === 0) return false;
   if (mode !== Prim.TRIANGLES && mode !== Prim.TRIANGLE_STRIP && mode !== Prim.TRIANGLE_FAN) return false;
-  return (s0 & FLATSHADE) !== 0 || /DCL IN\[[^\]]+\][^\n]*CONSTANT/.test(fsTgsi);
+  return (s0 & FLATSHADE) !== 0 || hasConstantInputs(fs);
+}
+
+/** Per shader object: whether its TGSI declares a CONSTANT-interpolated input (scanned once, not per draw). */
+const constantInputs = new WeakMap<object, boolean>();
+
+function hasConstantInputs(fs: { readonly text: string }): boolean {
+  let known = constantInputs.get(fs);
+  if (known === undefined) constantInputs.set(fs, (known = /DCL IN\[[^\]]+\][^\n]*CONSTANT/.test(fs.text)));
+  return known;
 }
 
 /** Index list drawing `seq`'s triangles with each triangle's first-convention provoking vertex last. */
