@@ -9,6 +9,7 @@
 
 import { formatInfo } from "../conv/formats.ts";
 import { convertBgra, convertDoubles, doubleVertexComponents, vertexFormat } from "../conv/vertex-formats.ts";
+import { fixedRestartIndex } from "../conv/state.ts";
 import type { CommandOf } from "../decode/types.ts";
 import { Obj, Prim, Stage } from "../protocol.ts";
 import type { ExecEnv, ExecResult } from "./exec-env.ts";
@@ -26,7 +27,7 @@ import { applyViewLevels, borderColorBits, forcedNearest, integerView, samplerEm
 import { beginCapture, endCapture, gatherVertices } from "./streamout-capture.ts";
 import { edgeFlagInput, edgeFlagOf, emulatedPolygonMode, PolygonMode, polygonModeList } from "./polygon-mode.ts";
 import { firstVertexList, needsFirstVertexRotation } from "./provoking-vertex.ts";
-import { captureList, type CaptureList, flatshadeFirst, primitivesGenerated, restartIndexOf, vertexSequence } from "./prim-decompose.ts";
+import { captureList, type CaptureList, flatshadeFirst, primitivesGenerated, vertexSequence } from "./prim-decompose.ts";
 import type { ObjectEntry, SubContext } from "./sub-context.ts";
 import { type SoLayout, soLayout, tfPrimitive } from "./streamout.ts";
 
@@ -288,7 +289,7 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
 
     // Stream output of indexed draws, strips, fans and loops (WebGL cannot capture them): a
     // decomposed non-indexed vertex list whose attributes are gathered on the CPU below.
-    const restart = idx && cmd.primitiveRestart ? restartIndexOf(idx.size) : undefined;
+    const restart = idx && cmd.primitiveRestart ? fixedRestartIndex(idx.size) : undefined;
     let expand: CaptureList | null = null;
     if (layout && soBound && (idx || tfPrimitive(cmd.mode) === undefined)) {
       const l = captureList(cmd.mode, vertexSequence(cmd.start, cmd.count, idx ?? undefined), restart, flatshadeFirst(s0));

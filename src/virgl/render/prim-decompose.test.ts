@@ -5,7 +5,8 @@ import { Obj, Prim, Query } from "../protocol.ts";
 import { VirglContext } from "./context.ts";
 import type { ExecEnv } from "./exec-env.ts";
 import { GlObjects } from "./gl-objects.ts";
-import { captureList, primitivesGenerated, restartIndexOf, segments, TF_LINES, TF_POINTS, TF_TRIANGLES, vertexSequence } from "./prim-decompose.ts";
+import { captureList, primitivesGenerated, segments, TF_LINES, TF_POINTS, TF_TRIANGLES, vertexSequence } from "./prim-decompose.ts";
+import { fixedRestartIndex } from "../conv/state.ts";
 import { QueryManager } from "./queries.ts";
 import type { GpuResource } from "./resources.ts";
 import { gatherVertices } from "./streamout-capture.ts";
@@ -57,7 +58,7 @@ describe("capture lists (stream output decomposition)", () => {
     expect(list(Prim.TRIANGLE_FAN, seq(0, 1, 2, 3), true).v).toEqual([1, 2, 0, 2, 3, 0]);
   });
   it("restarts split strips; indices come from the index data", () => {
-    const r = restartIndexOf(2);
+    const r = fixedRestartIndex(2);
     const idx = new Uint8Array(new Uint16Array([5, 6, 7, r, 8, 9, 10, 11]).buffer);
     const s = vertexSequence(0, 8, { data: idx, size: 2 });
     expect([...s]).toEqual([5, 6, 7, r, 8, 9, 10, 11]);

@@ -158,10 +158,6 @@ export function primitivesGenerated(mode: number, seq: Uint32Array | number, res
   return n * Math.max(1, instances);
 }
 
-/** The restart index WebGL uses for an index size (prepared indices carry it, index-data.ts). */
-export function restartIndexOf(size: number): number {
-  return size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
-}
 
 /** Rasterizer S0 flatshade_first (bit 4): the provoking vertex is the first of a primitive. */
 export function flatshadeFirst(s0: number): boolean {
