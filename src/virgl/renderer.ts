@@ -11,6 +11,7 @@ import { type Box3, type ResourceDesc, normalizeResourceDesc, transferGeometry }
 import { VirglContext, type VirglError } from "./render/context.ts";
 import { type ExecEnv, SUSPEND } from "./render/exec-env.ts";
 import type { DrawPath } from "./render/draw.ts";
+import { disposeShaderBlit } from "./render/shader-blit.ts";
 import type { DrawHandler } from "./render/execute.ts";
 import { destroySubContext, execute } from "./render/execute.ts";
 import { createFormatProbe } from "./render/format-probe.ts";
@@ -396,6 +397,7 @@ export class VirglRenderer {
   dispose(): void {
     this.reset();
     this.depthReadback.dispose();
+    disposeShaderBlit(this.gl, this.state, this.objs);
     this.state.dropObject(this.readFb);
     this.objs.deleteFramebuffer(this.readFb);
   }

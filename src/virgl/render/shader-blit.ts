@@ -9,9 +9,10 @@
 import type { CommandOf } from "../decode/types.ts";
 import type { FormatInfo } from "../conv/formats.ts";
 import type { ExecEnv, ExecResult } from "./exec-env.ts";
-import { FULL_TARGET_VS, linkBuiltinProgram } from "./builtin-program.ts";
+import { FULL_TARGET_VS, freeProgram, linkBuiltinProgram } from "./builtin-program.ts";
+import type { GlObjects } from "./gl-objects.ts";
 import { type GpuResource, T } from "./resources.ts";
-import { Caps } from "./state-cache.ts";
+import { Caps, type GlStateCache } from "./state-cache.ts";
 
 const DRAW_FRAMEBUFFER = 0x8ca9;
 const COLOR_ATTACHMENT0 = 0x8ce0;
@@ -81,7 +82,6 @@ interface BlitProgram {
 interface BlitObjects {
   /** By fragment shader source. */
   programs: Map<string, BlitProgram>;
-  vao: WebGLVertexArrayObject;
   nearest: WebGLSampler;
   linear: WebGLSampler;
 }
@@ -98,10 +98,20 @@ function objectsFor(env: ExecEnv): BlitObjects {
       gl.samplerParameteri(s, 0x2800, mag);
       for (const w of [0x2802, 0x2803, 0x8072]) gl.samplerParameteri(s, w, 0x812f);
     }
-    o = { programs: new Map(), vao: env.objs.vertexArray(), nearest, linear };
+    o = { programs: new Map(), nearest, linear };
     perGl.set(gl, o);
   }
   return o;
+}
+
+/** Frees the blit programs and samplers made on this context (Renderer.dispose: live counts back to 0). */
+export function disposeShaderBlit(gl: WebGL2RenderingContext, state: GlStateCache, objs: GlObjects): void {
+  const o = perGl.get(gl);
+  if (!o) return;
+  for (const p of o.programs.values()) freeProgram(state, objs, p.program);
+  objs.deleteSampler(o.nearest);
+  objs.deleteSampler(o.linear);
+  perGl.delete(gl);
 }
 
 function programFor(env: ExecEnv, o: BlitObjects, fsSrc: string): BlitProgram | string {
@@ -130,7 +140,7 @@ export function shaderBlit(env: ExecEnv, c: CommandOf<"BLIT">, src: GpuResource,
   try {
     state.drawFramebuffer(fb);
     state.program(p.program);
-    state.vertexArray(o.vao);
+    state.vertexArray(null); // FULL_TARGET_VS has no attributes
     for (const cap of [Caps.BLEND, Caps.DEPTH_TEST, Caps.STENCIL_TEST, Caps.CULL_FACE, Caps.RASTERIZER_DISCARD, Caps.POLYGON_OFFSET_FILL, Caps.SAMPLE_ALPHA_TO_COVERAGE]) state.setEnabled(cap, false);
     state.colorMask((c.mask & 1) !== 0, (c.mask & 2) !== 0, (c.mask & 4) !== 0, (c.mask & 8) !== 0);
     state.viewport(Math.min(d.x, d.x + d.w), Math.min(d.y, d.y + d.h), Math.abs(d.w), Math.abs(d.h));
