@@ -96,7 +96,8 @@ export class StencilReadback {
       state.vertexArray(null);
       for (const cap of [CAP.CULL_FACE, CAP.DEPTH_TEST, CAP.SCISSOR_TEST, CAP.RASTERIZER_DISCARD, CAP.POLYGON_OFFSET_FILL, CAP.SAMPLE_ALPHA_TO_COVERAGE]) state.setEnabled(cap, false);
       state.colorMask(true, true, true, true);
-      state.viewport(0, 0, cw, ch);
+      // Only the box is read back: the 8 passes draw into it alone (the target must still be level-sized).
+      state.viewport(x, y, w, h);
       gl.clearBufferfv(COLOR, 0, [0, 0, 0, 0]);
       state.setEnabled(CAP.BLEND, true);
       state.blendFunc(ONE, ONE, ONE, ONE);
