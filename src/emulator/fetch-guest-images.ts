@@ -21,20 +21,24 @@ export interface GuestDownloadProgress {
   total: number | null;
 }
 
+/** `manifest.json` of a guest image directory, parsed; a bad one is an ImageFetchError naming it. */
+export async function fetchManifest(baseUrl: string, signal?: AbortSignal): Promise<GuestManifest> {
+  const manifestUrl = `${baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`}manifest.json`;
+  const manifestBuffer = await fetchImage(manifestUrl, undefined, undefined, signal);
+  try {
+    return parseGuestManifest(new TextDecoder().decode(manifestBuffer), manifestUrl);
+  } catch (error) {
+    throw new ImageFetchError(manifestUrl, 200, error instanceof Error ? error.message : String(error));
+  }
+}
+
 export async function fetchGuestImages(
   baseUrl: string,
   onProgress?: (progress: GuestDownloadProgress) => void,
   signal?: AbortSignal,
 ): Promise<FetchedGuestImages> {
   const base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;
-  const manifestUrl = `${base}manifest.json`;
-  const manifestBuffer = await fetchImage(manifestUrl, undefined, undefined, signal);
-  let manifest: GuestManifest;
-  try {
-    manifest = parseGuestManifest(new TextDecoder().decode(manifestBuffer), manifestUrl);
-  } catch (error) {
-    throw new ImageFetchError(manifestUrl, 200, error instanceof Error ? error.message : String(error));
-  }
+  const manifest = await fetchManifest(base, signal);
 
   const files: GuestFile[] = [manifest.bios, manifest.vgaBios, manifest.bzimage, manifest.initrd];
   const loaded = new Map<string, number>();

@@ -5,7 +5,7 @@
  */
 import v86WasmUrl from "v86/build/v86.wasm?url";
 import { createEmulator, type Emulator } from "../emulator/emulator.ts";
-import { fetchGuestImages, type FetchedGuestImages } from "../emulator/fetch-guest-images.ts";
+import { fetchGuestImages, fetchManifest, type FetchedGuestImages } from "../emulator/fetch-guest-images.ts";
 import type { GuestManifest } from "../emulator/guest-manifest.ts";
 import { buildKernelCmdline, guestRunArg } from "../emulator/kernel-cmdline.ts";
 import { SerialLog } from "../emulator/serial-port.ts";
@@ -20,7 +20,7 @@ import { Emitter } from "./events.ts";
 import { GuestGlInfoParser, type GuestGlInfo } from "./guest-gl-info.ts";
 import { MachineScreen, type ScreenSource } from "./machine-screen.ts";
 import { StatsSampler, type MachineStats } from "./machine-stats.ts";
-import { captureState, cmdlineOverridesRun, demoSnapshotPoint, fetchManifest, fetchRestoreImages, restoreState, SavePoint, snapshotConfig } from "./snapshot-boot.ts";
+import { captureState, cmdlineOverridesRun, demoSnapshotPoint, fetchRestoreImages, restoreState, SavePoint, snapshotConfig } from "./snapshot-boot.ts";
 import { demoCommandLine } from "./snapshot-guest.ts";
 import { defaultSnapshotStorage } from "./snapshot-idb.ts";
 import { MemorySnapshotStorage, SnapshotStore, type SnapshotConfig, type SnapshotInfo, type SnapshotPoint, type SnapshotRecord, type SnapshotStorage } from "./snapshot-store.ts";

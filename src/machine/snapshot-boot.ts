@@ -5,8 +5,8 @@
  */
 import type { Emulator } from "../emulator/emulator.ts";
 import type { FetchedGuestImages } from "../emulator/fetch-guest-images.ts";
-import { fetchImage, ImageFetchError } from "../emulator/fetch-image.ts";
-import { parseGuestManifest, type GuestManifest } from "../emulator/guest-manifest.ts";
+import { fetchImage } from "../emulator/fetch-image.ts";
+import type { GuestManifest } from "../emulator/guest-manifest.ts";
 import type { VirtioGpu, VirtioGpuSnapshot } from "../gpu/index.ts";
 import type { VirglCapsets } from "../gpu/virgl/index.ts";
 import type { Demo } from "./demos.ts";
@@ -135,18 +135,8 @@ export class SavePoint {
  * What a restore needs from the guest directory: the manifest and the BIOSes. Neither the kernel
  * (5.7 MB) nor the initramfs (45 MB) is fetched: v86 copies them into guest RAM at start-up and the
  * restore overwrites guest RAM anyway, so small stand-ins take their place (v86 skips a kernel
- * without the boot-protocol magic). Fetching and hashing the kernel was ~0.5 s of a ~2 s restore.
+ * without the boot-protocol magic).
  */
-export async function fetchManifest(baseUrl: string): Promise<GuestManifest> {
-  const url = `${baseUrl.replace(/\/?$/, "/")}manifest.json`;
-  const bytes = await fetchImage(url);
-  try {
-    return parseGuestManifest(new TextDecoder().decode(bytes), url);
-  } catch (error) {
-    throw new ImageFetchError(url, 200, error instanceof Error ? error.message : String(error));
-  }
-}
-
 export async function fetchRestoreImages(baseUrl: string, manifest: GuestManifest): Promise<FetchedGuestImages> {
   const base = baseUrl.replace(/\/?$/, "/");
   const [bios, vgaBios] = await Promise.all([manifest.bios, manifest.vgaBios].map((f) => fetchImage(`${base}${f.name}`, undefined, f.size ?? undefined)));
