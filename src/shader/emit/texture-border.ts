@@ -40,6 +40,14 @@ function addUniform(ctx: EmitContext, u: UniformInfo): string {
   return u.name;
 }
 
+/** Name of this sampler's border-colour uniform (declared once per shader; also used by TG4 gathers). */
+export function borderUniform(ctx: EmitContext, info: SamplerInfo): string {
+  return addUniform(ctx, {
+    name: `${ctx.prefix}border${info.index}`, glslType: "uvec4", arraySize: 0,
+    purpose: `sampler ${info.index} border colour as it reads after the view swizzle (raw bits: floats, or integers for integer views)`,
+  });
+}
+
 /** Name of the LOD-bias uniform of this sampler, or null when its key has no bias. */
 export function lodBiasUniform(ctx: EmitContext, info: SamplerInfo): string | null {
   if (!ctx.key.samplers?.[info.index]?.lodBias) return null;
@@ -69,10 +77,7 @@ export function applyBorder(ctx: EmitContext, info: SamplerInfo, target: string,
     factors.push(b.linear ? `${ctx.helper("webvirgl_border_linear")}(${c}, ${n})` : `${ctx.helper("webvirgl_border_nearest")}(${c})`);
   });
   if (factors.length === 0) return sample;
-  const u = addUniform(ctx, {
-    name: `${ctx.prefix}border${info.index}`, glslType: "uvec4", arraySize: 0,
-    purpose: `sampler ${info.index} border colour as it reads after the view swizzle (raw bits: floats, or integers for integer views)`,
-  });
+  const u = borderUniform(ctx, info);
   const border = kind === "f" ? `uintBitsToFloat(${u})` : kind === "i" ? `ivec4(${u})` : u;
   const t = typeName(kind, 4);
   ctx.line(`${t} bs_ = ${sample};`);

@@ -27,6 +27,7 @@ import type { Instruction } from "../ir.ts";
 import { fail } from "../passes/fail.ts";
 import type { SamplerInfo } from "../types.ts";
 import type { EmitContext } from "./context.ts";
+import { borderUniform } from "./texture-border.ts";
 import { literal, typeName, type Kind } from "./values.ts";
 
 const GATHER_TARGETS: ReadonlySet<string> = new Set(["2D", "2D_ARRAY", "RECT", "CUBE"]);
@@ -117,13 +118,7 @@ export function emitGather(ctx: EmitContext, inst: Instruction, info: SamplerInf
     const bordered = ["x", "y"].filter((_, i) => (b?.wrap[i] ?? "none") !== "none");
     let border: string | null = null;
     if (bordered.length > 0) {
-      const u = `${ctx.prefix}border${info.index}`;
-      if (!ctx.samplerUniforms.has(u)) {
-        ctx.samplerUniforms.set(u, {
-          name: u, glslType: "uvec4", arraySize: 0,
-          purpose: `sampler ${info.index} border colour as it reads after the view swizzle (raw bits: floats, or integers for integer views)`,
-        });
-      }
+      const u = borderUniform(ctx, info);
       border = kind === "f" ? `uintBitsToFloat(${u}.${"xyzw"[comp]})` : kind === "i" ? `int(${u}.${"xyzw"[comp]})` : `${u}.${"xyzw"[comp]}`;
     }
     const layer = target === "2D_ARRAY" ? ", c_.z" : "";
