@@ -275,16 +275,19 @@ export function createDrawPath(translator: ShaderTranslator): DrawPath {
       if (typeof p === "string") return p;
       idx = p;
     }
+    // Computed at most once per draw: every CPU-converted attribute needs it.
+    let vertexEndValue: number | undefined;
     const vertexEnd = (): number => {
-      if (!idx) return cmd.start + cmd.count;
+      if (vertexEndValue !== undefined) return vertexEndValue;
+      if (!idx) return (vertexEndValue = cmd.start + cmd.count);
       const v = new DataView(idx.data.buffer, idx.data.byteOffset, idx.data.byteLength);
+      const restart = fixedRestartIndex(idx.size);
       let max = 0;
       for (let k = 0; k < idx.count; k++) {
         const x = idx.size === 1 ? v.getUint8(k) : idx.size === 2 ? v.getUint16(k * 2, true) : v.getUint32(k * 4, true);
-        const restart = idx.size === 1 ? 0xff : idx.size === 2 ? 0xffff : 0xffffffff;
         if (x !== restart && x > max) max = x;
       }
-      return max + 1;
+      return (vertexEndValue = max + 1);
     };
 
     // Stream output of indexed draws, strips, fans and loops (WebGL cannot capture them): a
