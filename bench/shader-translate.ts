@@ -4,11 +4,10 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { translateTgsi } from "../src/shader/index.ts";
+import { corpusDir } from "../src/shader/test-util/corpus.ts";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const dir = process.env.WEBVIRGL_TGSI_CORPUS ?? path.resolve(repoRoot, "..", "shared", "corpus", "tgsi");
+const dir = corpusDir();
 const texts = readdirSync(dir).filter((f) => f.endsWith(".tgsi")).sort().map((f) => readFileSync(path.join(dir, f), "utf8"));
 if (texts.length === 0) throw new Error(`no .tgsi files in ${dir}`);
 

@@ -6,16 +6,15 @@
  */
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { expect, test, type Page } from "@playwright/test";
 import { loadShaderHarness as loadHarness } from "./shader-harness.ts";
 import { parseTgsi } from "../src/shader/parse/parser.ts";
 import { interpret, Unsupported } from "../src/shader/test-util/interpreter.ts";
 import type { Program } from "../src/shader/ir.ts";
 import type { ExecCase, ExecResult } from "../test/pages/shader-exec.ts";
+import { corpusDir } from "../src/shader/test-util/corpus.ts";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const dir = process.env.WEBVIRGL_TGSI_CORPUS ?? path.resolve(repoRoot, "..", "shared", "corpus", "tgsi");
+const dir = corpusDir();
 
 const F = new Float32Array(1);
 const U = new Uint32Array(F.buffer);

@@ -5,12 +5,11 @@
  */
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { expect, test, type Page } from "@playwright/test";
 import { loadShaderHarness as loadHarness } from "./shader-harness.ts";
+import { corpusDir } from "../src/shader/test-util/corpus.ts";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const dir = process.env.WEBVIRGL_TGSI_CORPUS ?? path.resolve(repoRoot, "..", "shared", "corpus", "tgsi");
+const dir = corpusDir();
 
 /**
  * Open the harness page. Vite's dependency optimiser can reload a page once on first use (navigation

@@ -67,7 +67,8 @@ cwd=$(remap "$WEBVIRGL_VTEST_CWD"); cd "$cwd" 2>/dev/null || cd /
 
 out=/tmp/.vtest-server.out
 if [[ -n $server_log ]]; then exec 3>>"$server_log"; else exec 3>&2; fi
-node "$repo/bin/webvirgl-vtest.mjs" --socket /tmp/.virgl_test "${server_args[@]}" >"$out" 2>&3 &
+# The repo itself may live under the host /tmp (a CI checkout in /tmp/...), now hidden: remap it.
+node "$(remap "$repo")/bin/webvirgl-vtest.mjs" --socket /tmp/.virgl_test "${server_args[@]}" >"$out" 2>&3 &
 server=$!
 for ((i = 0; i < 300; i++)); do
   grep -q '^listening on ' "$out" 2>/dev/null && break

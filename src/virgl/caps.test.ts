@@ -4,9 +4,10 @@ import { CapsOffset as O, CapsReader } from "./caps-layout.ts";
 import { CAPABILITY_BITS, type FormatProbe, type GlCapsSource, P, SCANOUT_FORMATS, buildCaps, readBset } from "./caps.ts";
 import { formatInfo } from "./conv/formats.ts";
 import { CAPS_V1_BYTES, CAPS_V2_BYTES, Cap, CapV2 } from "./protocol.ts";
+import { REFERENCE_CAPSET_DIR } from "../vtest/capsets.ts";
 
-const ref2 = new CapsReader(new Uint8Array(readFileSync("/work/shared/reference/capsets/virglrenderer-0.10.4-gles30_capset2.bin")));
-const ref1 = new CapsReader(new Uint8Array(readFileSync("/work/shared/reference/capsets/virglrenderer-0.10.4-gles30_capset1.bin")));
+const ref2 = new CapsReader(new Uint8Array(readFileSync(`${REFERENCE_CAPSET_DIR}/virglrenderer-0.10.4-gles30_capset2.bin`)));
+const ref1 = new CapsReader(new Uint8Array(readFileSync(`${REFERENCE_CAPSET_DIR}/virglrenderer-0.10.4-gles30_capset1.bin`)));
 
 /** A fake WebGL2 context reporting llvmpipe-like limits (the reference host). */
 function fakeGl(extensions: string[], overrides: Record<number, unknown> = {}): GlCapsSource & { enabled: string[] } {

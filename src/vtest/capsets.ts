@@ -1,10 +1,13 @@
 // Reference capsets (virglrenderer 0.10.4 on a GLES 3.0 llvmpipe host) and their loading.
 
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { CAPS_V1_BYTES, CAPS_V2_BYTES } from "./protocol.ts";
 import { RecordingPort } from "./recording-port.ts";
 
-export const REFERENCE_CAPSET_DIR = "/work/shared/reference/capsets";
+/** In the repo beside this module (copied from the project's reference material). */
+export const REFERENCE_CAPSET_DIR = join(dirname(fileURLToPath(import.meta.url)), "reference-capsets");
 export const DEFAULT_CAPSET_FILES = {
   1: `${REFERENCE_CAPSET_DIR}/virglrenderer-0.10.4-gles30_capset1.bin`,
   2: `${REFERENCE_CAPSET_DIR}/virglrenderer-0.10.4-gles30_capset2.bin`,

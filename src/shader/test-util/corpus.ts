@@ -1,4 +1,4 @@
-/** Test helper: locate and load the TGSI corpus (../shared/corpus/tgsi beside the repo, or $WEBVIRGL_TGSI_CORPUS). */
+/** Test helper: locate and load the TGSI corpus (test/corpus/tgsi in the repo, or $WEBVIRGL_TGSI_CORPUS). */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 export function corpusDir(): string {
-  return process.env.WEBVIRGL_TGSI_CORPUS ?? path.resolve(repoRoot, "..", "shared", "corpus", "tgsi");
+  return process.env.WEBVIRGL_TGSI_CORPUS ?? path.resolve(repoRoot, "test", "corpus", "tgsi");
 }
 
 export interface CorpusShader {
@@ -17,7 +17,7 @@ export interface CorpusShader {
 export function loadCorpus(): CorpusShader[] {
   const dir = corpusDir();
   if (!existsSync(dir)) {
-    throw new Error(`TGSI corpus not found at ${dir} (expected ../shared/corpus/tgsi beside the repo; set WEBVIRGL_TGSI_CORPUS)`);
+    throw new Error(`TGSI corpus not found at ${dir} (expected test/corpus/tgsi in the repo; set WEBVIRGL_TGSI_CORPUS)`);
   }
   return readdirSync(dir)
     .filter((f) => f.endsWith(".tgsi"))

@@ -6,8 +6,9 @@ import { glToGuest, guestToGl } from "./pixel-convert.ts";
 import * as St from "./state.ts";
 import { convertBgra, convertDoubles, doubleVertexComponents, vertexFormat } from "./vertex-formats.ts";
 import { packReadback, readbackView, readSpec, toHalf } from "./readback.ts";
+import { REFERENCE_CAPSET_DIR } from "../../vtest/capsets.ts";
 
-const refCaps = JSON.parse(readFileSync("/work/shared/reference/capsets/gles30.caps.json", "utf8")) as {
+const refCaps = JSON.parse(readFileSync(`${REFERENCE_CAPSET_DIR}/gles30.caps.json`, "utf8")) as {
   v2: { sampler_formats: string[]; render_formats: string[] };
 };
 const none = (): boolean => false;
