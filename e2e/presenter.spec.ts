@@ -11,7 +11,9 @@ const GREEN: RGBA = [0, 255, 0, 255];
 const BLUE: RGBA = [0, 0, 255, 255];
 const WHITE: RGBA = [255, 255, 255, 255];
 
-async function open(page: Page, present: "composite" | "damage" = "composite"): Promise<void> {
+type Mode = "composite" | "damage" | "readback" | "auto";
+
+async function open(page: Page, present: Mode = "composite"): Promise<void> {
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") console.log(`[page ${m.type()}] ${m.text()}`);
   });
@@ -204,7 +206,7 @@ test("the canvas element shows the frame (page screenshot) and screenshot() is a
   expect(shot).toEqual({ type: "image/png", width: 160, height: 120, rgba: [RED, WHITE, GREEN] });
 });
 
-for (const mode of ["composite", "damage"] as const) {
+for (const mode of ["composite", "damage", "readback"] as const) {
   test(`context loss (${mode} mode): reported, rebuilt from nothing, keeps running`, async ({ page }) => {
     await open(page, mode);
     const r = await page.evaluate(async () => {
@@ -229,6 +231,33 @@ for (const mode of ["composite", "damage"] as const) {
     await expect.poll(async () => (await canvasPixels(page, [[0, 0], [63, 63]])).px, POLL).toEqual([GREEN, GREEN]);
   });
 }
+
+test("the default present mode on SwiftShader is readback; every format shows on the canvas, X formats opaque", async ({ page }) => {
+  await open(page, "auto");
+  const mode = await page.evaluate(() => ({ mode: window.presenterHarness.c.presentMode, renderer: window.presenterHarness.c.renderer }));
+  expect(mode.renderer).toMatch(/SwiftShader/);
+  expect(mode.mode).toBe("readback");
+  // Full-screen flushes: R8G8B8A8/X8 are read straight from the resource texture (alpha forced),
+  // the other formats composed through the swizzle shader first.
+  for (const f of [1, 2, 3, 4, 67, 68, 121, 134]) {
+    await page.evaluate(async (fmt) => {
+      const h = window.presenterHarness;
+      h.c.createResource2D(fmt, 64, 48, fmt as 1);
+      h.quadrants(fmt, fmt as 1, 64, 48, [
+        [255, 0, 0, 255],
+        [0, 255, 0, 255],
+        [0, 0, 255, 255],
+        [10, 200, 30, 0], // alpha 0: the canvas is opaque whatever the format keeps
+      ]);
+      h.c.setScanout(0, fmt, { x: 0, y: 0, width: 64, height: 48 });
+      await h.flushAndWait(fmt, 0, 0, 64, 48);
+    }, f);
+    await expect
+      .poll(async () => (await canvasPixels(page, [[8, 8], [56, 8], [8, 40], [56, 40], [31, 23], [32, 24]])).px, POLL)
+      .toEqual([RED, GREEN, BLUE, [10, 200, 30, 255], RED, [10, 200, 30, 255]]);
+  }
+  expect(await errors(page)).toEqual([]);
+});
 
 test("bad messages are reported, not thrown; the worker keeps going", async ({ page }) => {
   await open(page);
@@ -270,7 +299,7 @@ test("pixel buffers come back from the worker and are reused", async ({ page }) 
   expect(r).toEqual({ before: 0, detached: true, returned: 16384, after: 0, px: [[0x80, 0x80, 0x80, 255]] });
 });
 
-for (const mode of ["composite", "damage"] as const) {
+for (const mode of ["composite", "damage", "readback"] as const) {
   test(`canvas (${mode} mode): partial flushes and cursor moves repaint the right pixels`, async ({ page }) => {
     await open(page, mode);
     await page.evaluate(async () => {
@@ -309,7 +338,7 @@ for (const mode of ["composite", "damage"] as const) {
   });
 }
 
-for (const mode of ["composite", "damage"] as const) {
+for (const mode of ["composite", "damage", "readback"] as const) {
   test(`canvas (${mode} mode): after a full-screen flush, later unflushed writes stay off screen`, async ({ page }) => {
     await open(page, mode);
     // A full-screen flush is drawn straight from the resource texture (no screen-texture

@@ -89,10 +89,21 @@ async function virglStats(page: Page): Promise<VirglStatsView> {
   );
 }
 
-/** Cube pixels (saturated colours) near the centre, kmscube's grey background near the corners. */
-async function inspectScreen(page: Page): Promise<{ width: number; height: number; centreSaturated: number; cornerGrey: number; checksum: number }> {
-  return page.evaluate(async () => {
-    const { pixels, width, height } = await window.webvirgl!.gpuClient!.readPixels();
+/**
+ * Cube pixels (saturated colours) near the centre, kmscube's grey background near the corners:
+ * of the scanout as the worker holds it (`scanout`: readPixels), or of what the page shows
+ * (`canvas`: a screenshot of the canvas element, i.e. after the present path and compositing).
+ */
+async function inspectScreen(page: Page, from: "scanout" | "canvas" = "scanout"): Promise<{ width: number; height: number; centreSaturated: number; cornerGrey: number; checksum: number }> {
+  const png = from === "canvas" ? (await page.locator("canvas.gpu-display").screenshot()).toString("base64") : null;
+  return page.evaluate(async (b64) => {
+    const decodePng = async (base64: string): Promise<{ pixels: Uint8Array; width: number; height: number }> => {
+      const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], { type: "image/png" }));
+      const ctx = new OffscreenCanvas(bmp.width, bmp.height).getContext("2d")!;
+      ctx.drawImage(bmp, 0, 0);
+      return { pixels: new Uint8Array(ctx.getImageData(0, 0, bmp.width, bmp.height).data.buffer), width: bmp.width, height: bmp.height };
+    };
+    const { pixels, width, height } = b64 === null ? await window.webvirgl!.gpuClient!.readPixels() : await decodePng(b64);
     const at = (x: number, y: number) => {
       const i = 4 * (y * width + x);
       return [pixels[i]!, pixels[i + 1]!, pixels[i + 2]!];
@@ -113,7 +124,7 @@ async function inspectScreen(page: Page): Promise<{ width: number; height: numbe
       if (Math.max(r, g, b) - Math.min(r, g, b) < 16) cornerGrey++;
     }
     return { width, height, centreSaturated: centreSaturated / ((2 * box / 4) * (2 * box / 4)), cornerGrey, checksum };
-  });
+  }, png);
 }
 
 test("kmscube through virgl renders the shaded cube; a device reset frees every GL object", async ({ page }, testInfo) => {
@@ -128,9 +139,10 @@ test("kmscube through virgl renders the shaded cube; a device reset frees every 
     const first = await inspectScreen(page);
     await page.waitForTimeout(3000);
     const second = await inspectScreen(page);
+    const shown = await inspectScreen(page, "canvas");
     const stats2 = await virglStats(page);
-    testInfo.annotations.push({ type: "screens", description: JSON.stringify({ first, second, stats1, stats2 }) });
-    console.log(JSON.stringify({ first, second, submits: [stats1.submits, stats2.submits], errors: stats2.errors, skipped: stats2.renderer.skippedCommands }));
+    testInfo.annotations.push({ type: "screens", description: JSON.stringify({ first, second, shown, stats1, stats2 }) });
+    console.log(JSON.stringify({ first, second, shown, submits: [stats1.submits, stats2.submits], errors: stats2.errors, skipped: stats2.renderer.skippedCommands }));
     const shot = await page.screenshot();
     await testInfo.attach("kmscube-virgl", { body: shot, contentType: "image/png" });
     if (process.env.WEBVIRGL_E2E_SHOT_DIR) writeFileSync(`${process.env.WEBVIRGL_E2E_SHOT_DIR}/kmscube-virgl.png`, shot);
@@ -140,6 +152,9 @@ test("kmscube through virgl renders the shaded cube; a device reset frees every 
     expect(second.centreSaturated).toBeGreaterThan(0.3); // the cube covers the centre
     expect(second.cornerGrey).toBe(4); // background elsewhere
     expect(second.checksum).not.toBe(first.checksum); // it rotates
+    // The page shows it too (the present path, e.g. readback into the 2D canvas on SwiftShader).
+    expect(shown.centreSaturated).toBeGreaterThan(0.3);
+    expect(shown.cornerGrey).toBe(4);
   } finally {
     await attachLogs(testInfo, page, logs);
   }

@@ -22,8 +22,7 @@
  *    a future caller needs sub-30 us wake-ups (not the presenter: it is paced by rAF).
  */
 import type { CursorImage, Format2D, Rect, ScanoutBackend } from "../gpu/scanout-backend.ts";
-import type { PresentMode } from "./presenter.ts";
-import type { FromWorker, PresenterStats, ToWorker } from "./protocol.ts";
+import type { FromWorker, PresentMode, PresentModeRequest, PresenterStats, ToWorker } from "./protocol.ts";
 import type { VirglCapsets, VirglFromWorker, VirglToWorker } from "./virgl-protocol.ts";
 
 export interface PresentInfo {
@@ -51,10 +50,13 @@ export interface GpuClientOptions {
   /** How often the worker pushes changed stats (ms); 0 = only on requestStats(). */
   statsIntervalMs?: number;
   /**
-   * "composite" (preserveDrawingBuffer false, full-screen quad per frame) or
-   * "damage" (default: preserveDrawingBuffer true, repaint only damaged rects); see README.
+   * "composite" (preserveDrawingBuffer false, full-screen quad per frame), "damage"
+   * (preserveDrawingBuffer true, repaint only damaged rects), "readback" (damaged rects read
+   * back into a 2D canvas) or "auto" (default: "readback" on a software renderer, where the
+   * browser composites in software, else "damage"); see src/worker/README.md "Present modes".
+   * `presentMode` on the client says which one the worker uses.
    */
-  presentMode?: PresentMode;
+  presentMode?: PresentModeRequest;
   /** For tests and benchmarks: a worker created elsewhere. */
   worker?: Worker;
   /**
@@ -168,6 +170,8 @@ export class GpuClient implements ScanoutBackend {
   private statsWaiters: ((s: PresenterStats) => void)[] = [];
   /** GL renderer string reported by the worker (e.g. SwiftShader). */
   renderer = "";
+  /** The present mode the worker uses (what "auto" resolved to). */
+  presentMode: PresentMode = "damage";
   /** The virgl renderer's capsets, read from the worker's real WebGL2 context (null: no 3D). */
   virglCaps: VirglCapsets | null = null;
   /** Why the virgl renderer did not start, when it was asked for. */
@@ -193,12 +197,13 @@ export class GpuClient implements ScanoutBackend {
       client.readyResolve = (ready) => {
         offErr();
         client.renderer = ready.renderer;
+        client.presentMode = ready.presentMode;
         client.virglCaps = ready.virgl ?? null;
         client.virglError = ready.virglError ?? null;
         resolve(client);
       };
       client.send(
-        { type: "init", canvas: offscreen, statsIntervalMs: options.statsIntervalMs ?? 1000, presentMode: options.presentMode ?? "damage", virgl: options.virgl ?? false },
+        { type: "init", canvas: offscreen, statsIntervalMs: options.statsIntervalMs ?? 1000, presentMode: options.presentMode ?? "auto", virgl: options.virgl ?? false },
         [offscreen],
       );
     });

@@ -11,7 +11,9 @@
  */
 import { FrameScheduler } from "./frame-scheduler.ts";
 import { Presenter, DISPLAY_SCANOUT, type PresentMode } from "./presenter.ts";
-import { describeMessage, validateToWorker, type FromWorker, type ToWorker } from "./protocol.ts";
+import { resolvePresentMode } from "./present-mode.ts";
+import { describeMessage, validateToWorker, type FromWorker, type PresentModeRequest, type ToWorker } from "./protocol.ts";
+import { ReadbackOutput } from "./readback-output.ts";
 import { VirglHost } from "./virgl-host.ts";
 import { isVirglMessageType, replyIdOf, type VirglCapsets, type VirglToWorker } from "./virgl-protocol.ts";
 
@@ -113,29 +115,67 @@ function startVirgl(ctx: WebGL2RenderingContext, p: Presenter): { caps: VirglCap
   }
 }
 
-function init(canvas: OffscreenCanvas, statsIntervalMs: number, mode: PresentMode, withVirgl: boolean): void {
-  if (presenter) throw new Error("init twice");
-  const ctx = canvas.getContext("webgl2", {
-    alpha: false,
-    antialias: false,
-    depth: false,
-    stencil: false,
-    // "damage" mode paints only changed rects, so it needs the previous frame kept.
-    preserveDrawingBuffer: mode === "damage",
-    premultipliedAlpha: true,
-  });
+function webgl2(canvas: OffscreenCanvas, preserveDrawingBuffer: boolean): WebGL2RenderingContext {
+  const ctx = canvas.getContext("webgl2", { alpha: false, antialias: false, depth: false, stencil: false, preserveDrawingBuffer, premultipliedAlpha: true });
   if (!ctx) throw new Error("WebGL2 is not available");
+  return ctx;
+}
+
+function rendererName(ctx: WebGL2RenderingContext): string {
+  const dbg = ctx.getExtension("WEBGL_debug_renderer_info");
+  return String(ctx.getParameter(dbg ? dbg.UNMASKED_RENDERER_WEBGL : ctx.RENDERER));
+}
+
+interface Display {
+  gl: WebGL2RenderingContext;
+  /** The canvas the context belongs to (context loss events come from it). */
+  glCanvas: OffscreenCanvas;
+  mode: PresentMode;
+  renderer: string;
+  output: ReadbackOutput | null;
+}
+
+/**
+ * The WebGL2 context and where frames go, for the requested mode. "readback" puts the context
+ * on a private canvas and gives the displayed one a 2D context. "auto" must know the renderer
+ * before it can choose, so it starts the same way; when that says hardware, the private context
+ * is dropped and the mode's context is made on the displayed canvas (a canvas keeps the first
+ * kind of context it gets, so the 2D-or-WebGL choice cannot be made on it by trying).
+ */
+function openDisplay(canvas: OffscreenCanvas, requested: PresentModeRequest): Display {
+  if (requested === "composite" || requested === "damage") {
+    // "damage" mode paints only changed rects, so it needs the previous frame kept.
+    const ctx = webgl2(canvas, requested === "damage");
+    return { gl: ctx, glCanvas: canvas, mode: requested, renderer: rendererName(ctx), output: null };
+  }
+  const glCanvas = new OffscreenCanvas(1, 1); // never displayed: its drawing buffer is never drawn to
+  const ctx = webgl2(glCanvas, false);
+  const renderer = rendererName(ctx);
+  const mode = resolvePresentMode(requested, renderer);
+  if (mode !== "readback") {
+    ctx.getExtension("WEBGL_lose_context")?.loseContext();
+    return openDisplay(canvas, mode);
+  }
+  const ctx2d = canvas.getContext("2d", { alpha: false });
+  if (!ctx2d) throw new Error("readback present mode: the displayed canvas has no 2D context");
+  return { gl: ctx, glCanvas, mode, renderer, output: new ReadbackOutput(ctx2d) };
+}
+
+function init(canvas: OffscreenCanvas, statsIntervalMs: number, requested: PresentModeRequest, withVirgl: boolean): void {
+  if (presenter) throw new Error("init twice");
+  const display = openDisplay(canvas, requested);
+  const ctx = display.gl;
   gl = ctx;
-  const p = new Presenter(canvas, report, mode);
+  const p = new Presenter(canvas, report, display.mode, display.output);
   presenter = p;
-  canvas.addEventListener("webglcontextlost", (ev) => {
+  display.glCanvas.addEventListener("webglcontextlost", (ev) => {
     // preventDefault asks the browser to restore the context later.
     ev.preventDefault();
     console.warn("[gpu-worker] WebGL context lost");
     p.detach();
     post({ type: "contextLost" });
   });
-  canvas.addEventListener("webglcontextrestored", () => {
+  display.glCanvas.addEventListener("webglcontextrestored", () => {
     console.warn("[gpu-worker] WebGL context restored; rebuilding GL objects");
     try {
       // The renderer's GL objects died with the old context; its 3D state is not rebuilt (the
@@ -149,11 +189,9 @@ function init(canvas: OffscreenCanvas, statsIntervalMs: number, mode: PresentMod
     }
   });
   p.attach(ctx);
-  const dbg = ctx.getExtension("WEBGL_debug_renderer_info");
-  const renderer = String(ctx.getParameter(dbg ? dbg.UNMASKED_RENDERER_WEBGL : ctx.RENDERER));
   if (statsIntervalMs > 0) setInterval(() => pushStats(false), statsIntervalMs);
   const v = withVirgl ? startVirgl(ctx, p) : { caps: null };
-  post({ type: "ready", renderer, virgl: v.caps, ...(v.error ? { virglError: v.error } : {}) });
+  post({ type: "ready", renderer: display.renderer, presentMode: display.mode, virgl: v.caps, ...(v.error ? { virglError: v.error } : {}) });
 }
 
 function readback(id: number, cursor: boolean, png: boolean): void {

@@ -18,9 +18,10 @@
  */
 import type { CursorImage, Format2D, Rect } from "../gpu/scanout-backend.ts";
 import { conv2D } from "./conv-2d.ts";
-import { DamageList, WriteQueue, contains, flushToScreen, presentRegions } from "./damage.ts";
+import { DamageList, WriteQueue, contains, flushToScreen, intersect, presentRegions } from "./damage.ts";
 import { IDENTITY_SWIZZLE, ZERO_BIAS, createTexelProgram, pixelQuad, type TexelProgram } from "./gl-program.ts";
 import type { PresentMode, PresenterStats } from "./protocol.ts";
+import type { ReadbackOutput } from "./readback-output.ts";
 
 interface ResourceModel {
   width: number;
@@ -46,8 +47,26 @@ interface GLState {
   prog: TexelProgram;
   vao: WebGLVertexArrayObject;
   textures: Map<number, WebGLTexture>;
-  screen: { tex: WebGLTexture; fbo: WebGLFramebuffer; width: number; height: number } | null;
+  screen: RenderTarget | null;
   cursorTex: WebGLTexture | null;
+  /** "readback" mode: screen-sized target where regions are composed (cursor, format swizzle) before being read. */
+  compose: RenderTarget | null;
+  /** "readback" mode: reads a resource texture directly (attached for the read only). */
+  readFbo: WebGLFramebuffer | null;
+}
+
+interface RenderTarget {
+  tex: WebGLTexture;
+  fbo: WebGLFramebuffer;
+  width: number;
+  height: number;
+}
+
+/** Where a region's finished pixels can be read: a framebuffer and the screen's origin in it. */
+interface ReadSource {
+  fbo: WebGLFramebuffer;
+  x: number;
+  y: number;
 }
 
 export type Log = (message: string, context: string) => void;
@@ -58,6 +77,10 @@ export type Log = (message: string, context: string) => void;
  *    (one full-screen quad) plus the cursor.
  *  - "damage": preserveDrawingBuffer true; a frame repaints only the damaged rects (and the
  *    old/new cursor rects) from the screen texture.
+ *  - "readback": the GL context is not on the displayed canvas; the same rects as "damage" are
+ *    read back with readPixels (straight from the scanout texture when its bytes are RGB in
+ *    order) and put onto the displayed canvas's 2D context (ReadbackOutput). For browsers that
+ *    composite in software, where a WebGL frame is read back anyway (present-mode.ts).
  */
 export type { PresentMode };
 
@@ -106,11 +129,19 @@ export class Presenter {
     frameCpuMsTotal: 0,
   };
 
+  /**
+   * `canvas` is the displayed canvas, sized to the scanout. In "readback" mode `output` puts
+   * pixels on it (the GL context lives on another canvas); the other modes draw into the
+   * context's own drawing buffer and need none.
+   */
   constructor(
     private readonly canvas: OffscreenCanvas,
     private readonly log: Log,
     readonly mode: PresentMode = "composite",
-  ) {}
+    private readonly output: ReadbackOutput | null = null,
+  ) {
+    if ((mode === "readback") !== (output !== null)) throw new Error(`presenter: mode ${mode} ${output ? "takes no" : "needs a"} readback output`);
+  }
 
   // ---- context lifecycle --------------------------------------------------------------------
 
@@ -119,7 +150,7 @@ export class Presenter {
     const prog = createTexelProgram(gl);
     const vao = gl.createVertexArray();
     if (!vao) throw new Error("createVertexArray failed");
-    this.g = { gl, prog, vao, textures: new Map(), screen: null, cursorTex: null };
+    this.g = { gl, prog, vao, textures: new Map(), screen: null, cursorTex: null, compose: null, readFbo: null };
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
     gl.pixelStorei(gl.PACK_ALIGNMENT, 1);
     gl.disable(gl.DEPTH_TEST);
@@ -359,6 +390,7 @@ export class Presenter {
       if (this.mode === "composite") {
         this.drawComposite(width, height, true, null, true);
       } else {
+        // The canvas keeps its pixels in both other modes (preserved drawing buffer, 2D canvas).
         const plan = presentRegions({
           full: { x: 0, y: 0, width, height },
           damage: damaged,
@@ -367,7 +399,8 @@ export class Presenter {
           cursorDrawn: this.cursorDrawn,
           cursorChanged: this.cursorChanged,
         });
-        this.drawComposite(width, height, true, plan.regions, plan.drawCursor);
+        if (this.mode === "readback") this.presentByReadback(plan.regions, plan.drawCursor);
+        else this.drawComposite(width, height, true, plan.regions, plan.drawCursor);
       }
       this.canvasValid = true;
       this.cursorDrawn = cursorNow;
@@ -408,15 +441,12 @@ export class Presenter {
     } else {
       // Composite into a scratch target (the canvas' drawing buffer is not readable after the
       // frame that drew it, and is upside down).
-      const tex = this.allocTexture(width, height);
-      const fbo = gl.createFramebuffer();
-      gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
-      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
+      const scratch = this.allocTarget(width, height);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, scratch.fbo);
       this.drawComposite(width, height, false, null, true);
       gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
       gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-      gl.deleteFramebuffer(fbo);
-      gl.deleteTexture(tex);
+      this.freeTarget(scratch);
     }
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
     return { width, height, pixels };
@@ -485,27 +515,17 @@ export class Presenter {
     const g = this.g;
     const s = this.scanouts.get(DISPLAY_SCANOUT);
     if (!g) return;
-    const { gl } = g;
     if (!s) {
       // Scanout disabled: keep the last image on the canvas (the page switches back to VGA).
       return;
     }
     const { width, height } = s.rect;
     if (!g.screen || g.screen.width !== width || g.screen.height !== height) {
-      if (g.screen) {
-        gl.deleteFramebuffer(g.screen.fbo);
-        gl.deleteTexture(g.screen.tex);
-      }
-      const tex = this.allocTexture(width, height);
-      const fbo = gl.createFramebuffer();
-      if (!fbo) throw new Error("createFramebuffer failed");
-      gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
-      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
-      // Opaque black until the first blit: texStorage2D contents are zero, i.e. alpha 0.
-      gl.clearColor(0, 0, 0, 1);
-      gl.clear(gl.COLOR_BUFFER_BIT);
-      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-      g.screen = { tex, fbo, width, height };
+      if (g.screen) this.freeTarget(g.screen);
+      if (g.compose) this.freeTarget(g.compose);
+      g.compose = null;
+      // Opaque black until the first blit (allocTarget clears: texStorage2D contents are alpha 0).
+      g.screen = this.allocTarget(width, height);
       // Resizing resets the drawing buffer; a new screen texture also means a full repaint.
       this.canvasValid = false;
       if (this.canvas.width !== width) this.canvas.width = width;
@@ -514,6 +534,87 @@ export class Presenter {
     // A new scanout shows the whole resource at once (as after a modeset), no flush needed.
     this.damage.clear();
     this.damage.add({ x: 0, y: 0, width, height });
+  }
+
+  /** A width x height RGBA8 texture with a framebuffer on it, cleared to opaque black. */
+  private allocTarget(width: number, height: number): RenderTarget {
+    const gl = this.g!.gl;
+    const tex = this.allocTexture(width, height);
+    const fbo = gl.createFramebuffer();
+    if (!fbo) throw new Error("createFramebuffer failed");
+    gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
+    gl.clearColor(0, 0, 0, 1);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    return { tex, fbo, width, height };
+  }
+
+  private freeTarget(t: RenderTarget): void {
+    const gl = this.g!.gl;
+    gl.deleteFramebuffer(t.fbo);
+    gl.deleteTexture(t.tex);
+  }
+
+  /**
+   * "readback" mode: each region's pixels are read from the screen and put on the 2D canvas.
+   * A region is read straight from the screen's texture (no draw at all: for a page flip of an
+   * RGBA 3D buffer that is the guest's own texture) unless the cursor is in it or the screen
+   * lives in a resource whose bytes are not RGB in order; those are composed through the
+   * shader into the compose target first, exactly as the other modes draw them.
+   */
+  private presentByReadback(regions: Rect[], drawCursor: boolean): void {
+    const g = this.g;
+    const out = this.output;
+    if (!g?.screen || !out) return;
+    const { gl } = g;
+    const cursor = drawCursor ? this.cursorRect() : null;
+    const direct = this.directReadSource();
+    for (const r of regions) {
+      const underCursor = cursor !== null && intersect(r, cursor) !== null;
+      const src = direct && !underCursor ? direct : this.composeRegion(r, underCursor);
+      const px = out.pixels(r);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, src.fbo);
+      // Texture row 0 is the top scanline, so the rows come back top first, as ImageData wants.
+      gl.readPixels(src.x + r.x, src.y + r.y, r.width, r.height, gl.RGBA, gl.UNSIGNED_BYTE, px);
+      out.put(r, px);
+    }
+    // The resource stays attached only for the read: the renderer may delete its texture later.
+    if (g.readFbo) {
+      gl.bindFramebuffer(gl.FRAMEBUFFER, g.readFbo);
+      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);
+    }
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  }
+
+  /** Where the screen's finished pixels are, if they can be read as stored (alpha aside: ReadbackOutput forces it). */
+  private directReadSource(): ReadSource | null {
+    const g = this.g;
+    if (!g?.screen) return null;
+    if (!this.screenInResource) return { fbo: g.screen.fbo, x: 0, y: 0 };
+    const s = this.scanouts.get(DISPLAY_SCANOUT);
+    const res = s && this.resources.get(s.resourceId);
+    const tex = s && g.textures.get(s.resourceId);
+    if (!s || !res || !tex) return null;
+    const [r, gr, b] = conv2D(res.format).byteOf;
+    if (r !== 0 || gr !== 1 || b !== 2) return null;
+    g.readFbo ??= g.gl.createFramebuffer();
+    if (!g.readFbo) return null;
+    const { gl } = g;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, g.readFbo);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
+    return { fbo: g.readFbo, x: s.rect.x, y: s.rect.y };
+  }
+
+  /** Draws region `r` of the screen (and the cursor over it) into the compose target. */
+  private composeRegion(r: Rect, withCursor: boolean): ReadSource {
+    const g = this.g!;
+    const { width, height } = g.screen!;
+    g.compose ??= this.allocTarget(width, height);
+    g.gl.bindFramebuffer(g.gl.FRAMEBUFFER, g.compose.fbo);
+    // Top-down like the screen texture (no flip); outside `r` the target is never read.
+    this.drawComposite(width, height, false, [r], withCursor);
+    return { fbo: g.compose.fbo, x: 0, y: 0 };
   }
 
   /** Copies the screen out of the scanout resource into the screen texture (see screenInResource). */

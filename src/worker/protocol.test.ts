@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { describeMessage, validateToWorker } from "./protocol.ts";
 
 const rect = { x: 0, y: 0, width: 2, height: 2 };
@@ -62,6 +62,25 @@ describe("validateToWorker", () => {
       if (!v.ok) expect(v.error).toContain(why);
     });
   }
+
+  describe("init's presentMode", () => {
+    // Node has no OffscreenCanvas: a stand-in class makes `instanceof` pass.
+    class FakeOffscreenCanvas {}
+    afterEach(() => vi.unstubAllGlobals());
+    const init = (presentMode: unknown) => ({ type: "init", canvas: new FakeOffscreenCanvas(), statsIntervalMs: 0, presentMode });
+    for (const mode of ["composite", "damage", "readback", "auto"]) {
+      it(`accepts ${mode}`, () => {
+        vi.stubGlobal("OffscreenCanvas", FakeOffscreenCanvas);
+        expect(validateToWorker(init(mode)).ok).toBe(true);
+      });
+    }
+    for (const mode of ["bitmap", undefined, 1]) {
+      it(`rejects ${String(mode)}`, () => {
+        vi.stubGlobal("OffscreenCanvas", FakeOffscreenCanvas);
+        expect(validateToWorker(init(mode))).toEqual({ ok: false, error: "init: bad presentMode" });
+      });
+    }
+  });
 
   it("never throws, even on hostile getters", () => {
     const evil = {

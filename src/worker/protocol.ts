@@ -17,13 +17,18 @@ export const MAX_SIDE = 8192;
 export const MAX_SCANOUTS = 16;
 
 /** How frames reach the canvas; see presenter.ts and README "Present modes". */
-export type PresentMode = "composite" | "damage";
+export type PresentMode = "composite" | "damage" | "readback";
+
+/** What the page may ask for: a mode, or "auto" (the worker picks by renderer, present-mode.ts). */
+export type PresentModeRequest = PresentMode | "auto";
+
+const PRESENT_MODE_REQUESTS: readonly unknown[] = ["composite", "damage", "readback", "auto"] satisfies PresentModeRequest[];
 
 // ---- page → worker -------------------------------------------------------------------------
 
 export type ToWorker =
   /** `virgl`: also start the virgl renderer on the context (its caps come back in `ready`); absent = false. */
-  | { type: "init"; canvas: OffscreenCanvas; statsIntervalMs: number; presentMode: PresentMode; virgl?: boolean }
+  | { type: "init"; canvas: OffscreenCanvas; statsIntervalMs: number; presentMode: PresentModeRequest; virgl?: boolean }
   | { type: "createResource2D"; resourceId: number; width: number; height: number; format: Format2D }
   | { type: "destroyResource"; resourceId: number }
   | { type: "writeRect"; resourceId: number; rect: Rect; pixels: Uint8Array }
@@ -74,7 +79,8 @@ export interface PresenterStats {
 
 export type FromWorker =
   /** `virgl`: the renderer's capsets (null when virgl is off or failed to start: `virglError` says why). */
-  | { type: "ready"; renderer: string; virgl?: VirglCapsets | null; virglError?: string }
+  /** `presentMode`: the mode in use (what "auto" resolved to). */
+  | { type: "ready"; renderer: string; presentMode: PresentMode; virgl?: VirglCapsets | null; virglError?: string }
   | { type: "scanout"; scanoutId: number; active: boolean; width: number; height: number }
   | { type: "presented"; frame: number; seq: number; latencyMs: number }
   | { type: "stats"; stats: PresenterStats }
@@ -141,7 +147,7 @@ export function validateToWorker(m: unknown): Validated {
       case "init":
         need(typeof OffscreenCanvas !== "undefined" && m.canvas instanceof OffscreenCanvas, "init without OffscreenCanvas");
         need(isU32(m.statsIntervalMs), "bad statsIntervalMs");
-        need(m.presentMode === "composite" || m.presentMode === "damage", "bad presentMode");
+        need(PRESENT_MODE_REQUESTS.includes(m.presentMode), "bad presentMode");
         need(m.virgl === undefined || typeof m.virgl === "boolean", "bad virgl flag");
         break;
       case "createResource2D":

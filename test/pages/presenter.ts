@@ -6,9 +6,11 @@
 import type { Format2D } from "../../src/gpu/scanout-backend.ts";
 import { rgbaToPixel } from "../../src/worker/conv-2d.ts";
 import { GpuClient, type ScanoutInfo } from "../../src/worker/gpu-client.ts";
-import type { PresenterStats } from "../../src/worker/protocol.ts";
+import type { PresenterStats, PresentModeRequest } from "../../src/worker/protocol.ts";
 
 type RGBA = [number, number, number, number];
+
+const PRESENT_MODES: readonly PresentModeRequest[] = ["composite", "damage", "readback", "auto"];
 
 /** Pixels of a w x h rect, each pixel `colour(x, y)` (straight RGBA) encoded in `format`. */
 function image(format: Format2D, w: number, h: number, colour: (x: number, y: number) => RGBA): Uint8Array {
@@ -24,10 +26,11 @@ const harness = {
   events: { scanout: [] as ScanoutInfo[], errors: [] as string[], lost: 0, restored: 0 },
   stats: null as PresenterStats | null,
 
-  /** `?present=damage` selects the damage present mode (default composite). */
+  /** `?present=damage|readback|auto` selects the present mode (default composite). */
   async start(): Promise<string> {
     const canvas = document.getElementById("screen") as HTMLCanvasElement;
-    const presentMode = new URLSearchParams(location.search).get("present") === "damage" ? "damage" : "composite";
+    const asked = new URLSearchParams(location.search).get("present");
+    const presentMode = PRESENT_MODES.find((m) => m === asked) ?? "composite";
     const c = await GpuClient.create(canvas, { statsIntervalMs: 250, presentMode });
     c.onScanoutChanged((_active, info) => {
       harness.events.scanout.push(info);
