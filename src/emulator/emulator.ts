@@ -9,7 +9,7 @@ import type { PciHost } from "../virtio/pci-host.ts";
 import type { Device, DeviceContext, DeviceFactory } from "./device.ts";
 import { SerialPort, type SerialByteListener } from "./serial-port.ts";
 import { V86GuestMemory } from "./v86-guest-memory.ts";
-import { getV86Internals } from "./v86-internals.ts";
+import { freezeCpu, getV86Internals } from "./v86-internals.ts";
 import { SerialIrqWatchdog, type SerialIrqWatchdogStats } from "./serial-irq-watchdog.ts";
 import { V86PciHost } from "./v86-pci-host.ts";
 
@@ -153,7 +153,10 @@ export function createEmulator(config: EmulatorConfig): Promise<Emulator> {
         // A guest reboot: v86 0.5.462 panics ("Unimplemented: #GP handler") soon after resetting a
         // direct kernel boot, which would take the page down. We power the PC off instead: stop the
         // CPU, reset our devices (v86 resets only its own) and tell the owner, who may boot anew.
-        cpu.reboot_internal = () => machine.onGuestReboot(log);
+        cpu.reboot_internal = () => {
+          freezeCpu(cpu);
+          machine.onGuestReboot(log);
+        };
         if (config.autostart ?? true) {
           machine.run().then(() => resolve(machine), reject);
         } else {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { V86 } from "v86";
 import { V86GuestMemory } from "./v86-guest-memory.ts";
-import { getV86Internals, type V86Cpu, type V86PciDevice } from "./v86-internals.ts";
+import { freezeCpu, getV86Internals, type V86Cpu, type V86PciDevice } from "./v86-internals.ts";
 import { V86PciHost } from "./v86-pci-host.ts";
 
 type MmapArgs = [number, number, (a: number) => number, (a: number, v: number) => void, (a: number) => number, (a: number, v: number) => void];
@@ -29,6 +29,8 @@ function fakeCpu() {
     device_lower_irq: (irq) => irqs.push(`isa lower ${irq}`),
     io: { mmap_register: (...args: MmapArgs) => mapped.push(args) },
     reboot_internal: () => {},
+    in_hlt: new Uint8Array(1),
+    flags: Int32Array.of(0x202),
   };
   return { cpu, registered, mapped, irqs };
 }
@@ -46,6 +48,16 @@ describe("getV86Internals", () => {
       /emulator\.v86\.cpu\.io\.mmap_register is missing/,
     );
     expect(() => getV86Internals({} as V86)).toThrow(/emulator\.v86 is missing/);
+  });
+});
+
+describe("freezeCpu", () => {
+  it("halts the CPU with interrupts off and leaves the other flags alone", () => {
+    const { cpu } = fakeCpu();
+    cpu.flags[0] = 0x246; // IF | ZF | PF | reserved bit 1
+    freezeCpu(cpu);
+    expect(cpu.in_hlt[0]).toBe(1);
+    expect(cpu.flags[0]).toBe(0x046);
   });
 });
 

@@ -59,6 +59,9 @@ export interface V86Cpu {
   io: V86Io;
   /** Resets the PC (guest reboot, PCI reset, keyboard-controller reset); resets only v86's own devices. */
   reboot_internal: () => void;
+  /** One-element views into wasm memory: the CPU is halted (HLT), and EFLAGS. */
+  in_hlt: Uint8Array;
+  flags: Int32Array;
 }
 
 export interface V86Internals {
@@ -100,7 +103,23 @@ const REQUIRED_PATHS: readonly (readonly [string, Kind])[] = [
   ["v86.cpu.io", "object"],
   ["v86.cpu.io.mmap_register", "function"],
   ["v86.cpu.reboot_internal", "function"],
+  ["v86.cpu.in_hlt", "object"],
+  ["v86.cpu.flags", "object"],
 ];
+
+/** EFLAGS.IF (Intel SDM vol. 1, 3.4.3). */
+const EFLAGS_IF = 1 << 9;
+
+/**
+ * Freezes the guest CPU at once: interrupts off and halted, which v86's main loop treats as a dead
+ * CPU and leaves on the next instruction boundary. `v86.stop()` alone only takes effect at the end
+ * of the current ~1 ms slice, in which a rebooting Linux goes on to its next reset method (a triple
+ * fault, on which v86 0.5.462 panics with "unreachable").
+ */
+export function freezeCpu(cpu: V86Cpu): void {
+  cpu.flags[0] &= ~EFLAGS_IF;
+  cpu.in_hlt[0] = 1;
+}
 
 function lookup(root: unknown, path: string): unknown {
   let value: unknown = root;
