@@ -7,14 +7,14 @@
  *     /dev/tty0 from the serial shell changes the presented pixels, `clear` blanks them again.
  *  2. Input (web/ui/screen-input.ts): keys typed on the focused screen reach the guest's PS/2
  *     keyboard (`cat /dev/tty1 > /tmp/typed` in the background reads them: the VT is tty1), mouse
- *     motion its PS/2 mouse (`cat /dev/input/mice`, mousedev is built into Debian's kernel), and the
+ *     motion its PS/2 mouse (`cat /dev/input/mice`, mousedev is built into our kernel), and the
  *     i8042 interrupt counts (IRQ 1, 12) rise. Keys typed before the screen is clicked, or after
  *     Escape released it, do not reach the guest.
  *  3. Display size (web/ui/display-size.ts): choosing 800x600 in the toolbar makes it the guest
  *     connector's preferred mode (virtio-gpu display-change event → Linux re-reads display info)
  *     and fbcon switches the scanout to it; Auto makes the pane's size the preferred mode.
  *
- * What the guest has (Debian 6.1 686 kernel, busybox): /sys/class/drm/card0-Virtual-1, fb0 from the
+ * What the guest has (our 6.1 kernel, guest/kernel/webvirgl.config; busybox): /sys/class/drm/card0-Virtual-1, fb0 from the
  * DRM fbdev helper; /dev/input/mice, mouse0/1, event0-2 (AT keyboard, psmouse detects v86's
  * VMware VMMouse); i8042 on IRQ 1 and 12.
  *

@@ -3,7 +3,8 @@
 #
 #   bzImage, initrd.img, bios.bin, vgabios-stdvga.bin, manifest.json
 #
-# Everything comes from Debian bookworm i386 packages (Mesa rebuilt from Debian's source package).
+# Everything comes from Debian bookworm i386 packages (Mesa rebuilt from Debian's source package,
+# the kernel built from Debian's linux-source-6.1 with guest/kernel/webvirgl.config).
 # Only step 1 (installing host build tools) may need root; the rest runs as any user.
 # Cache: ${WEBVIRGL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/webvirgl}, keyed by input hashes.
 # Environment:
@@ -12,7 +13,7 @@
 #   WEBVIRGL_INITRD_COMP=none|gzip|zstd   initramfs compression (default: none, fastest boot in v86)
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
-STEP_TOTAL=8
+STEP_TOTAL=9
 T_START=$SECONDS
 trap 'rc=$?; ((rc)) && echo "webvirgl guest: build failed${CURRENT_STEP:+ in step $CURRENT_STEP} (exit $rc)" >&2' EXIT
 mkdir -p "$CACHE"
@@ -57,10 +58,8 @@ else
   }
   pkgs=()
   while read -r p; do pkgs+=("$p"); done < <(grep -hv '^\s*\(#\|$\)' "$GUEST_DIR/packages-runtime.txt" "$GUEST_DIR/packages-sysroot.txt" | sort -u)
-  # The kernel: the exact linux-image-6.1.0-N-686 the metapackage points at.
-  kpkg=$(papt_cache show --no-all-versions linux-image-686 | sed -n 's/^Depends: .*\(linux-image-6\.1\.0-[0-9]*-686\)\b.*/\1/p' | head -1)
-  [[ $kpkg ]] || die "cannot find the kernel package linux-image-686 depends on"
-  pkgs+=("$kpkg")
+  # The kernel source: Debian's patched tree (arch all), built in step 6.
+  pkgs+=(linux-source-6.1)
   {
     resolve "${pkgs[@]}" | sort -u
     # Mesa source = the version of bookworm's libgbm1 binary (built from source package mesa).
@@ -73,10 +72,9 @@ else
   done
   mv "$RES.new" "$RES"
 fi
-KPKG=$(awk '$1 ~ /^linux-image-6\.1\.0-[0-9]+-686$/ {print $1}' "$RES")
-KVER=${KPKG#linux-image-}
+KSRC_PKG=linux-source-6.1
 MESA_VER=$(awk '$1=="src:mesa"{print $2}' "$RES")
-info "kernel $KPKG $(awk -v k="$KPKG" '$1==k{print $2}' "$RES"), Mesa $MESA_VER, $(($(wc -l <"$RES") - 1)) binary packages"
+info "kernel source $KSRC_PKG $(awk -v k="$KSRC_PKG" '$1==k{print $2}' "$RES"), Mesa $MESA_VER, $(($(wc -l <"$RES") - 1)) binary packages"
 
 # ---------------------------------------------------------------------------------------------
 step 3 "downloading packages"
@@ -163,5 +161,23 @@ else
   info "Mesa built in $((SECONDS - t)) s"
 fi
 [[ ${WEBVIRGL_GUEST_STOP_AFTER:-} == 5 ]] && exit 0
+
+# ---------------------------------------------------------------------------------------------
+KTOOLCHAIN="$(i686-linux-gnu-gcc --version | head -1) / $(dpkg-query -W -f='${Version}' binutils-i686-linux-gnu) / $(lz4 --version 2>&1 | head -1)"
+KERNEL_KEY=$(hash_inputs "$GUEST_DIR/kernel/build-kernel.sh" "$GUEST_DIR/kernel/webvirgl.config" -- \
+  "$KSRC_PKG $(awk -v k="$KSRC_PKG" '$1==k{print $2}' "$RES")" "$KTOOLCHAIN" "epoch $SOURCE_DATE_EPOCH")
+KERNEL=$CACHE/kernel/$KERNEL_KEY
+if [[ -f $KERNEL/.done ]]; then
+  step 6 "Linux kernel $(cat "$KERNEL/release") — cached ($KERNEL_KEY)"
+else
+  step 6 "building the Linux kernel (linux-source-6.1 + guest/kernel/webvirgl.config) — cache miss, ~5-10 min on 2 cores"
+  t=$SECONDS
+  bash "$GUEST_DIR/kernel/build-kernel.sh" "$(deb_path "$KSRC_PKG")" "$CACHE/kernel/work" "$KERNEL" ||
+    die "the kernel build failed (logs in $CACHE/kernel/work)"
+  rm -rf "$CACHE/kernel/work"
+  touch "$KERNEL/.done"
+  record_duration kernel $((SECONDS - t))
+fi
+KVER=$(cat "$KERNEL/release")
 
 source "$GUEST_DIR/lib/image.sh"

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Steps 6-8 of guest/build.sh (sourced from it; uses its variables): glinfo, rootfs + initramfs,
+# Steps 7-9 of guest/build.sh (sourced from it; uses its variables): glinfo, rootfs + initramfs,
 # publish (kernel, BIOS, manifest, copy into public/guest/).
 
 READELF=i686-linux-gnu-readelf
@@ -12,9 +12,9 @@ case $COMP in zstd | gzip | none) ;; *) die "WEBVIRGL_INITRD_COMP must be zstd, 
 GLINFO_KEY=$(hash_inputs "$GUEST_DIR/glinfo/glinfo.c" -- "$TOOLCHAIN" "$SYSROOT_KEY")
 GLINFO=$CACHE/glinfo/$GLINFO_KEY/glinfo
 if [[ -f $GLINFO ]]; then
-  step 6 "glinfo — cached ($GLINFO_KEY)"
+  step 7 "glinfo — cached ($GLINFO_KEY)"
 else
-  step 6 "compiling glinfo (surfaceless EGL) for i386"
+  step 7 "compiling glinfo (surfaceless EGL) for i386"
   t=$SECONDS
   mkdir -p "$(dirname "$GLINFO")"
   i686-linux-gnu-gcc -O2 -Wall -Wextra -Werror -ffile-prefix-map="$GUEST_DIR"=/guest \
@@ -27,19 +27,19 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-# The image key: every input of the image. Changing any of them rebuilds steps 7-8.
+# The image key: every input of the image. Changing any of them rebuilds steps 8-9.
 mapfile -t GUEST_INPUTS < <(cd "$REPO_DIR" && find guest -type f \( -path 'guest/*.test.ts' -o -name README.md \) -prune -o -type f -print | LC_ALL=C sort)
-IMAGE_KEY=$(hash_inputs "${GUEST_INPUTS[@]/#/$REPO_DIR/}" "$RES" -- "mesa $MESA_KEY" "glinfo $GLINFO_KEY" "comp $COMP" "epoch $SOURCE_DATE_EPOCH")
+IMAGE_KEY=$(hash_inputs "${GUEST_INPUTS[@]/#/$REPO_DIR/}" "$RES" -- "mesa $MESA_KEY" "kernel $KERNEL_KEY" "glinfo $GLINFO_KEY" "comp $COMP" "epoch $SOURCE_DATE_EPOCH")
 IMG=$CACHE/image/$IMAGE_KEY
 INITRD_NAME=initrd.img # the kernel detects the compression itself
 
 if [[ -f $IMG/.done ]]; then
-  step 7 "rootfs + initramfs — cached ($IMAGE_KEY)"
+  step 8 "rootfs + initramfs — cached ($IMAGE_KEY)"
 else
-  step 7 "assembling the rootfs (DT_NEEDED closure) and the initramfs ($COMP)"
+  step 8 "assembling the rootfs (DT_NEEDED closure) and the initramfs ($COMP)"
   t=$SECONDS
   # Pool: every runtime package unpacked (shared by image builds with the same package versions).
-  mapfile -t RT_PKGS < <( (grep -v '^\s*\(#\|$\)' "$GUEST_DIR/packages-runtime.txt"; echo "$KPKG") | sort -u)
+  mapfile -t RT_PKGS < <( grep -v '^\s*\(#\|$\)' "$GUEST_DIR/packages-runtime.txt" | sort -u)
   pool_desc=$(for p in "${RT_PKGS[@]}"; do awk -v p="$p" '$1==p{print $1, $2}' "$RES"; done)
   POOL=$CACHE/pool/$(hash_inputs -- "$pool_desc")
   if [[ ! -f $POOL/.done ]]; then
@@ -118,35 +118,6 @@ else
     info "cannot run busybox on this host: /init will run 'busybox --install -s' at boot"
   fi
 
-  # -- kernel modules, in dependency order from each module's .modinfo depends=
-  MODDIR=$POOL/lib/modules/$KVER
-  [[ -d $MODDIR ]] || die "no modules for $KVER in $KPKG"
-  declare -A modpath=()
-  while IFS= read -r ko; do n=$(basename "$ko" .ko); modpath[${n//-/_}]=$ko; done < <(find "$MODDIR/kernel" -name '*.ko')
-  declare -A placed=()
-  order=()
-  add_mod() { # depth-first: dependencies first
-    local m=${1//-/_} deps d
-    [[ ${placed[$m]:-} ]] && return 0
-    [[ ${modpath[$m]:-} ]] || die "kernel module $m not found in $KPKG"
-    placed[$m]=1
-    deps=$(grep -a -o -m1 'depends=[a-z0-9_,-]*' "${modpath[$m]}" | head -1)
-    deps=${deps#depends=}
-    for d in ${deps//,/ }; do add_mod "$d"; done
-    order+=("$m")
-  }
-  # virtio-gpu over PCI; psmouse for the PS/2 mouse (the keyboard, i8042 and 8250 serial are built in);
-  # evdev for /dev/input/event*.
-  for m in virtio_pci virtio_gpu psmouse evdev; do add_mod "$m"; done
-  mkdir -p "$T/usr/lib/modules/$KVER"
-  : >"$T/etc/webvirgl/modules"
-  for m in "${order[@]}"; do
-    # Without Debian's signatures: verifying them dominated module loading (tools/strip-module-signature.sh).
-    "$GUEST_DIR/tools/strip-module-signature.sh" "${modpath[$m]}" "$T/usr/lib/modules/$KVER/$m.ko"
-    echo "/lib/modules/$KVER/$m.ko" >>"$T/etc/webvirgl/modules"
-  done
-  info "modules (load order): ${order[*]}"
-
   # -- our files: /init, cmdline parser, profile, passwd
   install -m755 "$GUEST_DIR/rootfs/init" "$T/init"
   cp -r "$GUEST_DIR/rootfs/etc/." "$T/etc/"
@@ -166,17 +137,16 @@ else
   rm -f "$IMG/initrd.cpio"
 
   # -- kernel and BIOS
-  install -m644 "$POOL/boot/vmlinuz-$KVER" "$IMG/bzImage"
+  install -m644 "$KERNEL/bzImage" "$IMG/bzImage"
   install -m644 "$POOL/usr/share/seabios/bios.bin" "$IMG/bios.bin"
   install -m644 "$POOL/usr/share/seabios/vgabios-stdvga.bin" "$IMG/vgabios-stdvga.bin"
   ls "$T/$L" | LC_ALL=C sort >"$IMG/libraries.txt"
-  printf '%s\n' "${order[@]}" >"$IMG/modules.txt"
   touch "$IMG/.done"
   record_duration initramfs $((SECONDS - t))
 fi
 
 # ---------------------------------------------------------------------------------------------
-step 8 "publishing to ${OUT_DIR#"$REPO_DIR"/}/"
+step 9 "publishing to ${OUT_DIR#"$REPO_DIR"/}/"
 FILES=(bzImage "$INITRD_NAME" bios.bin vgabios-stdvga.bin)
 mkdir -p "$OUT_DIR"
 for f in "${FILES[@]}"; do
@@ -187,8 +157,8 @@ for f in "${FILES[@]}"; do
 done
 BUILD_SECONDS=$((SECONDS - T_START))
 node "$GUEST_DIR/tools/manifest.mjs" --out "$OUT_DIR/manifest.json" --dir "$OUT_DIR" --version "$IMAGE_KEY" \
-  --resolved "$RES" --kernel "$KVER" --kernel-package "$KPKG" --mesa "$MESA_VER" --mesa-key "$MESA_KEY" \
-  --initrd "$INITRD_NAME" --compression "$COMP" --durations "$CACHE/durations" --modules "$IMG/modules.txt" \
+  --resolved "$RES" --kernel "$KVER" --kernel-package "$KSRC_PKG" --kernel-key "$KERNEL_KEY" --mesa "$MESA_VER" --mesa-key "$MESA_KEY" \
+  --initrd "$INITRD_NAME" --compression "$COMP" --durations "$CACHE/durations" \
   --libraries "$IMG/libraries.txt" --this-build "$BUILD_SECONDS" "${FILES[@]}" ||
   die "writing manifest.json failed"
 for f in "${FILES[@]}" manifest.json; do printf '    %-20s %10s bytes\n' "$f" "$(stat -c %s "$OUT_DIR/$f")"; done

@@ -41,11 +41,18 @@ const manifest = {
     const buf = fs.readFileSync(path.join(opts.dir, name));
     return { name, size: buf.length, sha256: crypto.createHash('sha256').update(buf).digest('hex') };
   }),
-  kernel: { release: opts.kernel, package: opts['kernel-package'], packageVersion: kernelPackageVersion, file: 'bzImage' },
+  // Built by guest/kernel/build-kernel.sh from this source package and guest/kernel/webvirgl.config.
+  kernel: {
+    release: opts.kernel,
+    package: opts['kernel-package'],
+    packageVersion: kernelPackageVersion,
+    config: 'guest/kernel/webvirgl.config',
+    buildKey: opts['kernel-key'],
+    file: 'bzImage',
+  },
   initrd: { file: opts.initrd, compression: opts.compression },
   bios: { bios: 'bios.bin', vgabios: 'vgabios-stdvga.bin', package: 'seabios', packageVersion: packages.seabios },
   mesa: { version: opts.mesa, buildKey: opts['mesa-key'], drivers: ['virgl', 'swrast (softpipe)'] },
-  modules: lines(opts.modules),
   libraries: lines(opts.libraries),
   packages,
   buildSeconds: {

@@ -14,19 +14,6 @@ const guestMissing = !hasGuestImages();
 const BOOT_TIMEOUT_MS = 240_000;
 const slot = `0000:00:${(DEFAULT_GPU_PCI_ID >> 3).toString(16).padStart(2, "0")}.0`;
 
-/** virtio-gpu and what it depends on, in load order (Debian 6.1 ships no modules.dep in the guest). */
-const MODULE_ORDER = [
-  "virtio_ring", "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio", "virtio_pci", "drm",
-  "fb_sys_fops", "sysimgblt", "sysfillrect", "syscopyarea", "drm_kms_helper", "drm_shmem_helper",
-  "virtio_dma_buf", "virtio-gpu",
-];
-
-/** Loads the driver unless the guest's /init already did (insmod of a loaded module just fails). */
-const LOAD_DRIVER =
-  `[ -e /sys/class/drm/card0 ] || for m in ${MODULE_ORDER.join(" ")}; do ` +
-  `f=$(find /lib/modules /usr/lib/modules -name "$m.ko*" 2>/dev/null | head -n 1); ` +
-  `[ -n "$f" ] && insmod "$f" 2>/dev/null; done; true`;
-
 describe.skipIf(guestMissing)(
   guestMissing ? `virtio-gpu in the guest (SKIPPED: ${guestManifestPath()} is missing; run \`bash guest/build.sh\`)` : "virtio-gpu in the guest",
   () => {
@@ -52,8 +39,7 @@ describe.skipIf(guestMissing)(
       expect(ids).toEqual(["0x1af4", "0x1050"]);
     }, 60_000);
 
-    it("the kernel driver binds, sets a mode and flushes its console to the backend", async () => {
-      await guest.runCommand(LOAD_DRIVER, 90_000);
+    it("the kernel driver (built in: guest/kernel/webvirgl.config) binds, sets a mode and flushes its console to the backend", async () => {
       // fbcon's first frame arrives a moment after the driver reports itself.
       await expect
         .poll(() => backend.calls.filter((call) => call.method === "flush").length, { timeout: 60_000, interval: 250 })
