@@ -19,7 +19,7 @@ const session = await openBenchPage("/test/pages/presenter.html");
 try {
   const { page } = session;
   const runs: PresenterBenchResults[] = [];
-  for (const mode of ["composite", "damage"]) {
+  for (const mode of ["composite", "damage", "readback"]) {
     await page.goto(new URL(`/test/pages/presenter-bench.html?present=${mode}`, page.url()).href);
     await page.waitForFunction(() => window.presenterBench !== undefined);
     runs.push(await page.evaluate(([w, h]) => window.presenterBench.run(w, h), [W, H] as const));
