@@ -116,41 +116,44 @@ test("partial flush updates only the damaged rect; unflushed writes stay off scr
   expect(await errors(page)).toEqual([]);
 });
 
-test("scanout sub-rect, resize and disable; the canvas follows the scanout size", async ({ page }) => {
-  await open(page);
-  const a = await page.evaluate(async () => {
-    const h = window.presenterHarness;
-    h.c.createResource2D(1, 200, 100, 67);
-    // Colour encodes the position: r = x, g = y.
-    h.c.writeRect(1, { x: 0, y: 0, width: 200, height: 100 }, h.image(67, 200, 100, (x, y) => [x, y, 7, 255]));
-    h.c.setScanout(0, 1, { x: 50, y: 20, width: 100, height: 60 });
-    await h.flushAndWait(1, 0, 0, 200, 100);
-    return h.probe([[0, 0], [99, 59]]);
-  });
-  expect(a).toEqual({ width: 100, height: 60, rgba: [[50, 20, 7, 255], [149, 79, 7, 255]] });
-  await expect.poll(() => canvasPixels(page, [[0, 0], [99, 59]]), POLL).toEqual({ w: 100, h: 60, px: [[50, 20, 7, 255], [149, 79, 7, 255]] });
+// In the readback mode an R8G8B8A8 full flush is read straight from the resource: at the scanout offset.
+for (const mode of ["composite", "readback"] as const) {
+  test(`scanout sub-rect, resize and disable; the canvas follows the scanout size (${mode} mode)`, async ({ page }) => {
+    await open(page, mode);
+    const a = await page.evaluate(async () => {
+      const h = window.presenterHarness;
+      h.c.createResource2D(1, 200, 100, 67);
+      // Colour encodes the position: r = x, g = y.
+      h.c.writeRect(1, { x: 0, y: 0, width: 200, height: 100 }, h.image(67, 200, 100, (x, y) => [x, y, 7, 255]));
+      h.c.setScanout(0, 1, { x: 50, y: 20, width: 100, height: 60 });
+      await h.flushAndWait(1, 0, 0, 200, 100);
+      return h.probe([[0, 0], [99, 59]]);
+    });
+    expect(a).toEqual({ width: 100, height: 60, rgba: [[50, 20, 7, 255], [149, 79, 7, 255]] });
+    await expect.poll(() => canvasPixels(page, [[0, 0], [99, 59]]), POLL).toEqual({ w: 100, h: 60, px: [[50, 20, 7, 255], [149, 79, 7, 255]] });
 
-  const b = await page.evaluate(async () => {
-    const h = window.presenterHarness;
-    h.c.setScanout(0, 1, { x: 0, y: 0, width: 200, height: 100 });
-    await h.flushAndWait(1, 0, 0, 1, 1);
-    return h.probe([[0, 0], [199, 99]]);
-  });
-  expect(b).toEqual({ width: 200, height: 100, rgba: [[0, 0, 7, 255], [199, 99, 7, 255]] });
-  await expect.poll(() => canvasPixels(page, [[0, 0], [199, 99]]), POLL).toEqual({ w: 200, h: 100, px: [[0, 0, 7, 255], [199, 99, 7, 255]] });
+    const b = await page.evaluate(async () => {
+      const h = window.presenterHarness;
+      h.c.setScanout(0, 1, { x: 0, y: 0, width: 200, height: 100 });
+      await h.flushAndWait(1, 0, 0, 1, 1);
+      return h.probe([[0, 0], [199, 99]]);
+    });
+    expect(b).toEqual({ width: 200, height: 100, rgba: [[0, 0, 7, 255], [199, 99, 7, 255]] });
+    await expect.poll(() => canvasPixels(page, [[0, 0], [199, 99]]), POLL).toEqual({ w: 200, h: 100, px: [[0, 0, 7, 255], [199, 99, 7, 255]] });
 
-  const events = await page.evaluate(async () => {
-    const h = window.presenterHarness;
-    h.c.setScanout(0, 0, { x: 0, y: 0, width: 0, height: 0 });
-    await h.settle();
-    return h.events.scanout;
+    const events = await page.evaluate(async () => {
+      const h = window.presenterHarness;
+      h.c.setScanout(0, 0, { x: 0, y: 0, width: 0, height: 0 });
+      await h.settle();
+      return h.events.scanout;
+    });
+    expect(events).toEqual([
+      { active: true, width: 100, height: 60 },
+      { active: true, width: 200, height: 100 },
+      { active: false, width: 0, height: 0 },
+    ]);
   });
-  expect(events).toEqual([
-    { active: true, width: 100, height: 60 },
-    { active: true, width: 200, height: 100 },
-    { active: false, width: 0, height: 0 },
-  ]);
-});
+}
 
 test("cursor: drawn at x,y minus hotspot, blended, moved without re-upload", async ({ page }) => {
   await open(page);
