@@ -93,6 +93,49 @@ describe("V86PciHost", () => {
     host.lowerIrq(0x78);
     expect(irqs).toEqual(["raise 120", "lower 120"]);
   });
+
+  it("defers an interrupt raised inside a guest MMIO access until the access has returned", async () => {
+    const { cpu, mapped, irqs } = fakeCpu();
+    const host = new V86PciHost(cpu);
+    // The device completes a request synchronously in its notify write (as 2D commands do).
+    let duringAccess: string[] = [];
+    host.mapMmio(0xfe000000, 0x20000, {
+      read8: () => 0,
+      read32: () => 0,
+      write8: () => {},
+      write32: (offset) => {
+        if (offset === 0x3000) host.raiseIrq(0x78);
+        if (offset === 0x3004) host.lowerIrq(0x78); // ISR read-to-clear before the raise landed
+        if (offset === 0x3008) (host.lowerIrq(0x78), host.raiseIrq(0x78)); // a re-assert pulse
+        duringAccess = [...irqs];
+      },
+    });
+    const write32 = mapped[0]![5];
+    write32(0xfe003000, 0);
+    expect(duringAccess).toEqual([]); // v86 would deliver the interrupt mid-instruction
+    expect(irqs).toEqual([]);
+    await Promise.resolve();
+    expect(irqs).toEqual(["raise 120"]);
+
+    // Raised then lowered within one slice: nothing is left to signal, the line stays low.
+    irqs.length = 0;
+    write32(0xfe003000, 0);
+    write32(0xfe003004, 0);
+    await Promise.resolve();
+    expect(irqs).toEqual(["lower 120"]);
+
+    // A pulse keeps its edge: lowered now, raised once the access has returned.
+    irqs.length = 0;
+    write32(0xfe003008, 0);
+    expect(irqs).toEqual(["lower 120"]);
+    await Promise.resolve();
+    expect(irqs).toEqual(["lower 120", "raise 120"]);
+
+    // Outside a guest access (a worker reply, a timer) the line is raised at once.
+    irqs.length = 0;
+    host.raiseIrq(0x78);
+    expect(irqs).toEqual(["raise 120"]);
+  });
 });
 
 describe("V86GuestMemory", () => {

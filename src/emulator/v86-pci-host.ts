@@ -4,9 +4,26 @@ import type { V86Cpu } from "./v86-internals.ts";
 /** v86 maps MMIO in 128 KiB granules (cpu.memory_map_* tables are indexed by addr >> 17). */
 export const MMIO_GRANULE = 128 * 1024;
 
-/** PciHost over v86's PCI bus and MMIO tables. */
+/**
+ * PciHost over v86's PCI bus and MMIO tables.
+ *
+ * Interrupts raised while the guest's MMIO access is still being handled are deferred to a
+ * microtask: v86's device_raise_irq delivers the interrupt at once (handle_irqs), and from inside
+ * an access that is the middle of the guest's instruction, possibly of a JIT-compiled block that
+ * then runs on in the interrupt's context. That corrupted the guest kernel (stray calls through
+ * garbage pointers, a cascade IRQ left in service so IRQ 11 never came again) once a device
+ * completed requests synchronously in its notify handler often enough: kmscube flipping at
+ * 80-700 fps hung within 6-16 s (scripts/repro-flip-hang.ts). The microtask runs once v86's slice
+ * has returned, between instructions. Lowering stays immediate: the guest reads the ISR from its
+ * interrupt handler, with interrupts off, and a line left high would re-interrupt it.
+ */
 export class V86PciHost implements PciHost {
   private readonly registered = new Set<number>();
+  /** Nesting depth of guest MMIO accesses being handled right now. */
+  private ioDepth = 0;
+  /** INTx level each device last asked for; a deferred raise happens only if it still holds. */
+  private readonly lineHigh = new Map<number, boolean>();
+  private readonly raisePending = new Set<number>();
 
   constructor(private readonly cpu: V86Cpu) {}
 
@@ -44,22 +61,43 @@ export class V86PciHost implements PciHost {
     }
     // v86 passes absolute physical addresses; the device model wants offsets into its region.
     // `>>> 0` because v86 hands addresses above 2 GiB over as negative int32s.
+    const offset = (addr: number) => ((addr >>> 0) - base) >>> 0;
     this.cpu.io.mmap_register(
       base,
       size,
-      (addr) => handlers.read8(((addr >>> 0) - base) >>> 0),
-      (addr, value) => handlers.write8(((addr >>> 0) - base) >>> 0, value),
-      (addr) => handlers.read32(((addr >>> 0) - base) >>> 0),
-      (addr, value) => handlers.write32(((addr >>> 0) - base) >>> 0, value),
+      (addr) => this.inGuestAccess(() => handlers.read8(offset(addr))),
+      (addr, value) => this.inGuestAccess(() => handlers.write8(offset(addr), value)),
+      (addr) => this.inGuestAccess(() => handlers.read32(offset(addr))),
+      (addr, value) => this.inGuestAccess(() => handlers.write32(offset(addr), value)),
     );
   }
 
   raiseIrq(pciId: number): void {
-    this.cpu.devices.pci.raise_irq(pciId);
+    this.lineHigh.set(pciId, true);
+    if (this.ioDepth === 0) {
+      this.cpu.devices.pci.raise_irq(pciId);
+      return;
+    }
+    if (this.raisePending.has(pciId)) return;
+    this.raisePending.add(pciId);
+    queueMicrotask(() => {
+      this.raisePending.delete(pciId);
+      if (this.lineHigh.get(pciId)) this.cpu.devices.pci.raise_irq(pciId);
+    });
   }
 
   lowerIrq(pciId: number): void {
+    this.lineHigh.set(pciId, false);
     this.cpu.devices.pci.lower_irq(pciId);
+  }
+
+  private inGuestAccess<T>(access: () => T): T {
+    this.ioDepth++;
+    try {
+      return access();
+    } finally {
+      this.ioDepth--;
+    }
   }
 }
 
