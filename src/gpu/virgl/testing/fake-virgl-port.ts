@@ -25,8 +25,11 @@ export class FakeVirglPort implements VirglPort {
   readonly pending: PendingWork[] = [];
   private readonly errorListeners = new Set<(e: VirglError) => void>();
 
-  /** `autoAnswer`: every request resolves at once with no writes (a headless stand-in for the renderer). */
-  constructor(private readonly autoAnswer = false) {}
+  /**
+   * `autoAnswer`: every request resolves with no writes (a headless stand-in for the renderer),
+   * at once or, with `{ delayMs }`, that much later.
+   */
+  constructor(private readonly autoAnswer: boolean | { delayMs: number } = false) {}
 
   take(): PortCall[] {
     const out = this.calls;
@@ -47,7 +50,11 @@ export class FakeVirglPort implements VirglPort {
   }
 
   private later(work: Omit<PendingWork, "resolve">): Promise<VirglReply> {
-    if (this.autoAnswer) return Promise.resolve({ backingWrites: [], error: null });
+    if (this.autoAnswer) {
+      const reply: VirglReply = { backingWrites: [], error: null };
+      const delayMs = this.autoAnswer === true ? 0 : this.autoAnswer.delayMs;
+      return delayMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(reply), delayMs)) : Promise.resolve(reply);
+    }
     return new Promise((resolve) => {
       this.pending.push({ ...work, resolve: (r = {}) => resolve({ backingWrites: r.backingWrites ?? [], error: r.error ?? null }) });
     });
